@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Debian packages the tests use as real peers: container clients, a reference registry,
+# PostgreSQL and rsyslog. Installs only what is missing, so repeated runs cost nothing.
+set -euo pipefail
+need=()
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for p in skopeo buildah podman umoci docker-registry postgresql rsyslog jq openssl curl; do
+  have "$p" || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi

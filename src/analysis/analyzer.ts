@@ -1,0 +1,36 @@
+import type { OsInfo, Package, Warning } from './types.js';
+
+/** What a layer walker knows about a file before reading it. */
+export interface FileMeta {
+  /** Absolute virtual path, normalised ("/var/lib/dpkg/status"). */
+  path: string;
+  size: number;
+  mode: number;
+}
+
+/** Content handed to an analyzer: every file it asked for in one layer (or one root filesystem). */
+export interface AnalyzerInput {
+  files: { meta: FileMeta; content: Buffer }[];
+  /** OS facts found so far (earlier layers or this layer's os-release), for purl qualifiers. */
+  os?: OsInfo;
+}
+
+export interface AnalyzerOutput {
+  packages?: Package[];
+  os?: OsInfo;
+  warnings?: Warning[];
+}
+
+/**
+ * A pure analyzer: bytes in, facts out. `version` is part of the layer-cache key, so bump it
+ * whenever the output for the same bytes changes.
+ */
+export interface Analyzer {
+  readonly name: string;
+  readonly version: number;
+  /** Whether the walker should read this file for the analyzer (by path, size, mode). */
+  wants(meta: FileMeta): boolean;
+  /** Largest file the analyzer reads; larger ones are skipped with a warning. */
+  readonly maxFileSize?: number;
+  analyze(input: AnalyzerInput): AnalyzerOutput;
+}

@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+/** Every CLI command, explicitly. Each entry adds one top-level command to the program. */
+export const COMMANDS: ((program: Command) => void)[] = [];
