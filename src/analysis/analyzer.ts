@@ -18,6 +18,8 @@ export interface AnalyzerInput {
 export interface AnalyzerOutput {
   packages?: Package[];
   os?: OsInfo;
+  /** Files that an OS package database says belong to a package: path -> package name. */
+  fileOwners?: Record<string, string>;
   warnings?: Warning[];
 }
 

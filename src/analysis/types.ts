@@ -64,6 +64,8 @@ export interface LayerFacts {
   analyzers: string[];
   packages: Package[];
   os?: OsInfo;
+  /** Files that the OS package database of this layer assigns to packages: path -> package name. */
+  fileOwners?: Record<string, string>;
   /** Paths this layer deletes (whiteouts), so assembly can drop earlier facts. */
   whiteouts: string[];
   opaqueDirs: string[];
