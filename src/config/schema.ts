@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { metadataConfigSchema } from '../metadata/config.js';
+import { storageConfigSchema } from '../storage/index.js';
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'expected HOST:PORT, e.g. 127.0.0.1:5000');
+
+/** Durations in configuration: seconds as a number, or "90s", "15m", "24h", "7d". */
+export const durationSeconds = z.union([
+  z.number().nonnegative(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'expected a duration like 30s, 15m, 24h or 7d')
+    .transform((v) => {
+      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(v)!;
+      const unit = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+      return Number(m[1]) * unit;
+    }),
+]);
+
+export const serverConfigSchema = z
+  .object({
+    addr: hostPort.default('127.0.0.1:5000'),
+    dataDir: z.string().min(1).default('./portcullis-data'),
+    /** Listen without TLS on a non-loopback address (never the default). */
+    insecure: z.boolean().default(false),
+    tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
+    /** Default: filesystem under <dataDir>/blobs. */
+    storage: storageConfigSchema.optional(),
+    /** Default: SQLite at <dataDir>/metadata.db. */
+    metadata: metadataConfigSchema.optional(),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({}),
+    uploads: z
+      .object({
+        /** Uploads untouched for this long are removed. */
+        expireAfter: durationSeconds.default(24 * 3600),
+        sweepInterval: durationSeconds.default(600),
+      })
+      .strict()
+      .default({}),
+    limits: z
+      .object({
+        maxManifestBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+      })
+      .strict()
+      .default({}),
+    /** Seconds to let in-flight requests finish on shutdown. */
+    shutdownGrace: durationSeconds.default(25),
+  })
+  .strict();
+
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;

@@ -1,0 +1,28 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serverConfigSchema, type ServerConfigInput } from '../config/schema.js';
+import { startServer, type RunningServer } from '../server/serve.js';
+
+export interface TestServer extends RunningServer {
+  dataDir: string;
+  /** host:port, as clients such as skopeo want it. */
+  hostPort: string;
+  stop(): Promise<void>;
+}
+
+/** A real Portcullis server on a free loopback port with its own temporary data directory. */
+export async function startTestServer(overrides: Partial<ServerConfigInput> = {}): Promise<TestServer> {
+  const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'portcullis-test-')));
+  const config = serverConfigSchema.parse({ addr: '127.0.0.1:0', log: { level: 'silent' }, ...overrides, dataDir });
+  const server = await startServer(config);
+  return {
+    ...server,
+    dataDir,
+    hostPort: server.url.replace(/^https?:\/\//, ''),
+    async stop() {
+      await server.close();
+      if (!overrides.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
