@@ -34,7 +34,7 @@ async function writeBlob(dir: string, parts: () => Generator<Buffer>): Promise<{
   for (const part of parts()) {
     hash.update(part);
     size += part.length;
-    if (!out.write(part)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(part)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   out.end();
   await finished(out);

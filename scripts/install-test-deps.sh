@@ -4,7 +4,8 @@
 set -euo pipefail
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in skopeo buildah podman runc umoci docker-registry postgresql rsyslog jq openssl curl; do
+for p in skopeo buildah podman runc umoci docker-registry postgresql rsyslog jq openssl curl \
+         swift-proxy swift-object swift-container swift-account memcached; do
   have "$p" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

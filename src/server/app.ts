@@ -50,7 +50,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     routerOptions: { ignoreDuplicateSlashes: false },
   };
   // The https server's typings differ only in the raw server type, which we never touch.
-  const app: FastifyInstance = opts.https ? (Fastify({ ...base, https: opts.https } as FastifyServerOptions) as unknown as FastifyInstance) : Fastify(base);
+  const app: FastifyInstance = opts.https ? (Fastify({ ...base, https: opts.https } as FastifyServerOptions)) : Fastify(base);
   const metrics = opts.metrics ?? new ServerMetrics();
   let draining = false;
 

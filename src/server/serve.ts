@@ -54,6 +54,9 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     try {
       const n = await registry.uploads.expire(new Date(Date.now() - config.uploads.expireAfter * 1000));
       if (n > 0) logger.info({ expired: n }, 'removed abandoned uploads');
+      // Drivers keep fresh temporary files for a grace period (other processes may own them),
+      // so leftovers of a crash go on a later sweep rather than at start.
+      await blobs.cleanup();
     } catch (err) {
       logger.warn({ err }, 'upload expiry failed');
     }

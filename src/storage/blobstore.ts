@@ -68,3 +68,27 @@ export class RangeNotSatisfiableError extends Error {
     this.name = 'RangeNotSatisfiableError';
   }
 }
+
+/** A digest that is not `sha256:<64 hex>` or `sha512:<128 hex>`. */
+export class InvalidDigestError extends Error {
+  constructor(readonly digest: string) {
+    super(`invalid digest ${JSON.stringify(digest.slice(0, 200))}: expected sha256:<64 hex> or sha512:<128 hex>`);
+    this.name = 'InvalidDigestError';
+  }
+}
+
+/** An upload id that is not a safe token (letters, digits, '-', '_'; 1-128 characters). */
+export class InvalidUploadIdError extends Error {
+  constructor(readonly id: string) {
+    super(`invalid upload id ${JSON.stringify(id.slice(0, 200))}: expected 1-128 of [A-Za-z0-9_-]`);
+    this.name = 'InvalidUploadIdError';
+  }
+}
+
+/** startUpload with an id that is already in use. */
+export class UploadExistsError extends Error {
+  constructor(readonly id: string) {
+    super(`upload ${id} already exists`);
+    this.name = 'UploadExistsError';
+  }
+}

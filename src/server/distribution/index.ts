@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../../registry/errors.js';
 import type { Registry } from '../../registry/registry.js';
-import { BlobNotFoundError, RangeNotSatisfiableError } from '../../storage/blobstore.js';
+import { BlobNotFoundError, InvalidDigestError, InvalidUploadIdError, RangeNotSatisfiableError, UploadNotFoundError } from '../../storage/blobstore.js';
 import type { AccessControl, AccessRequest, Action } from './access.js';
 import { openAccess } from './access.js';
 import * as h from './handlers.js';
@@ -83,6 +83,8 @@ function toRegistryError(err: unknown): RegistryError | undefined {
   if (err instanceof RegistryError) return err;
   if (err instanceof BlobNotFoundError) return new RegistryError('BLOB_UNKNOWN', err.message);
   if (err instanceof RangeNotSatisfiableError) return new RegistryError('RANGE_INVALID', err.message);
+  if (err instanceof InvalidDigestError) return new RegistryError('DIGEST_INVALID', err.message);
+  if (err instanceof InvalidUploadIdError || err instanceof UploadNotFoundError) return new RegistryError('BLOB_UPLOAD_UNKNOWN', err.message);
   return undefined;
 }
 
