@@ -89,8 +89,16 @@ export interface MetadataStore {
   unlinkBlob(repositoryId: number, digest: string): Promise<boolean>;
   /** Which of these digests are linked to the repository (for manifest validation). */
   linkedBlobs(repositoryId: number, digests: string[]): Promise<Set<string>>;
-  /** Blob digests that no repository links and no manifest references (GC candidates). */
-  unreferencedBlobs(olderThan: Date): Promise<string[]>;
+  /**
+   * Blob digests created before `olderThan` that no repository links and no manifest
+   * references (GC candidates), in digest order, at most `limit` of them.
+   */
+  unreferencedBlobs(olderThan: Date, limit?: number): Promise<string[]>;
+  /**
+   * Blob links made before `olderThan` that no manifest of the same repository references
+   * (layers of deleted manifests, abandoned pushes): what GC unlinks before collecting blobs.
+   */
+  danglingLinks(olderThan: Date, limit?: number): Promise<Array<{ repositoryId: number; digest: string }>>;
   /** Forgets a blob everywhere (after GC deleted it). */
   forgetBlob(digest: string): Promise<void>;
 
@@ -108,6 +116,8 @@ export interface MetadataStore {
    */
   putManifest(repositoryId: number, manifest: ManifestInput, tag?: string): Promise<{ previousTagDigest?: string }>;
   getManifest(repositoryId: number, digest: string): Promise<ManifestRow | undefined>;
+  /** resolveTag + getManifest in one round trip (the manifest GET by tag). */
+  getTaggedManifest(repositoryId: number, tag: string): Promise<ManifestRow | undefined>;
   resolveTag(repositoryId: number, tag: string): Promise<string | undefined>;
   /** Which of these manifest digests exist in the repository (index children). */
   existingManifests(repositoryId: number, digests: string[]): Promise<Set<string>>;

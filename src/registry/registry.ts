@@ -214,17 +214,13 @@ export class Registry {
   /** Resolves a tag or digest to the stored manifest; `accept` is the client's Accept list. */
   async getManifest(repository: string, reference: string, accept?: string[]): Promise<StoredManifest> {
     const repoId = await this.repositoryId(repository);
-    const digest = await this.resolve(repoId, reference);
-    const row = digest ? await this.meta.getManifest(repoId, digest) : undefined;
+    let row;
+    if (isDigest(reference)) row = await this.meta.getManifest(repoId, reference);
+    else if (isValidTag(reference)) row = await this.meta.getTaggedManifest(repoId, reference);
+    else throw new RegistryError('MANIFEST_INVALID', `invalid reference ${JSON.stringify(reference)}`);
     if (!row) throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${reference} unknown to registry`, { reference });
     const chosen = await negotiate(row, accept, (d) => this.meta.getManifest(repoId, d));
     return { digest: chosen.digest, mediaType: chosen.mediaType, content: chosen.content, subject: chosen.subject };
-  }
-
-  private async resolve(repoId: number, reference: string): Promise<string | undefined> {
-    if (isDigest(reference)) return reference;
-    if (!isValidTag(reference)) throw new RegistryError('MANIFEST_INVALID', `invalid reference ${JSON.stringify(reference)}`);
-    return this.meta.resolveTag(repoId, reference);
   }
 
   /** DELETE by digest removes the manifest and its tags; by tag, only the tag. */

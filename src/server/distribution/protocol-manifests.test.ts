@@ -190,4 +190,16 @@ describe('distribution API: manifests, tags, referrers', () => {
     const bad = await fetch(url('/v2/app/ref/referrers/sha256:nope'));
     expect(await errorCode(bad)).toBe('DIGEST_INVALID');
   });
+
+  it('keeps referrers tag-schema fallback indexes (sha256-<hex> tags) for clients that use them', async () => {
+    const subjectBody = JSON.stringify(await imageManifest('app/fallback', 'subject'));
+    await putManifest('app/fallback', 'v1', subjectBody, MediaType.OciManifest);
+    const hex = digestOf(subjectBody).slice('sha256:'.length);
+    const child = JSON.stringify(await imageManifest('app/fallback', 'signature'));
+    await putManifest('app/fallback', digestOf(child), child, MediaType.OciManifest);
+    const fallback = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [{ mediaType: MediaType.OciManifest, digest: digestOf(child), size: child.length, artifactType: 'application/vnd.example.sig' }] };
+    expect((await putManifest('app/fallback', `sha256-${hex}`, fallback, MediaType.OciIndex)).status).toBe(201);
+    const got = await fetch(url(`/v2/app/fallback/manifests/sha256-${hex}`), { headers: { Accept: MediaType.OciIndex } });
+    expect(((await got.json()) as { manifests: { artifactType: string }[] }).manifests[0]!.artifactType).toBe('application/vnd.example.sig');
+  });
 });
