@@ -12,12 +12,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import { registryMigration } from './0001_registry.js';
 import { identityAuditMigration } from './0100_identity_audit.js';
+import { jobsMigration } from '../../jobs/migration.js';
 import type { PortcullisMigration, SqlDialect } from './types.js';
 
 export type { PortcullisMigration, SqlDialect } from './types.js';
 export { dialectTypes } from './types.js';
 
-export const MIGRATIONS: readonly PortcullisMigration[] = [registryMigration, identityAuditMigration];
+export const MIGRATIONS: readonly PortcullisMigration[] = [registryMigration, identityAuditMigration, jobsMigration];
 
 /** Throws if names repeat or are out of order (Kysely applies them in name order). */
 export function checkMigrationList(list: readonly PortcullisMigration[]): void {
