@@ -5,7 +5,8 @@ set -euo pipefail
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 for p in skopeo buildah podman runc umoci docker-registry postgresql rsyslog jq openssl curl \
-         swift-proxy swift-object swift-container swift-account memcached; do
+         swift-proxy swift-object swift-container swift-account memcached \
+         rpm db5.3-util; do
   have "$p" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

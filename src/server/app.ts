@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Registry } from '../registry/registry.js';
 import type { AccessControl } from './distribution/access.js';
 import { distributionRoutes } from './distribution/index.js';
@@ -48,6 +48,12 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     keepAliveTimeout: 65_000,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreDuplicateSlashes: false },
+    // URLs the router cannot even decode still get an OCI error body on the registry API.
+    frameworkErrors: (err, req, reply) => {
+      const status = typeof (err as { statusCode?: unknown }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 400;
+      void (reply as unknown as FastifyReply).code(status).header('Content-Type', 'application/json').send({ errors: [{ code: 'UNSUPPORTED', message: err.message }] });
+      req.log.debug({ err }, 'rejected by the router');
+    },
   };
   // The https server's typings differ only in the raw server type, which we never touch.
   const app: FastifyInstance = opts.https ? (Fastify({ ...base, https: opts.https } as FastifyServerOptions)) : Fastify(base);
