@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { metadataConfigSchema } from '../metadata/config.js';
 import { storageConfigSchema } from '../storage/index.js';
+import { sinkConfigSchema } from '../audit/sinks/index.js';
 
 const hostPort = z
   .string()
@@ -45,6 +46,39 @@ export const serverConfigSchema = z
     limits: z
       .object({
         maxManifestBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+      })
+      .strict()
+      .default({}),
+    auth: z
+      .object({
+        /** false: the /v2 API needs no credentials (refused beyond loopback). The management API always does. */
+        enabled: z.boolean().default(true),
+        /** Absolute token endpoint URL in challenges; default: derived from each request's Host. */
+        realm: z.string().url().optional(),
+        service: z.string().min(1).default('portcullis'),
+        issuer: z.string().min(1).default('portcullis'),
+        accessTokenTtl: durationSeconds.optional(),
+        refreshTokenTtl: durationSeconds.optional(),
+        lockout: z
+          .object({
+            maxAccountFailures: z.number().int().min(1).optional(),
+            maxSourceFailures: z.number().int().min(1).optional(),
+            windowMs: z.number().int().min(1000).optional(),
+            lockoutMs: z.number().int().min(1000).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    audit: z
+      .object({
+        /** Copies of every event beyond the database chain: JSON lines files, syslog, webhooks. */
+        sinks: z.array(sinkConfigSchema).default([]),
+        /** A signed checkpoint every N events. */
+        checkpointEvery: z.number().int().min(1).default(100),
+        /** Record every manifest pull (the evidence trail); off only for benchmarks. */
+        pulls: z.boolean().default(true),
       })
       .strict()
       .default({}),

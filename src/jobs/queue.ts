@@ -33,7 +33,9 @@ export class JobQueue {
   private readonly db: Kysely<JobTables>;
 
   constructor(
-    db: Kysely<unknown>,
+    // Any database that holds the jobs table (the shared metadata database, typed for its own tables).
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    db: Kysely<any>,
     private readonly dialect: SqlDialect,
     private readonly now: () => number = Date.now,
   ) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Registry } from '../registry/registry.js';
-import type { AccessControl } from './distribution/access.js';
+import type { AccessControl, V2EventRecorder } from './distribution/access.js';
 import { distributionRoutes } from './distribution/index.js';
 import { parseV2Path } from './distribution/paths.js';
 import { ServerMetrics } from './metrics.js';
@@ -10,6 +10,7 @@ export interface AppOptions {
   registry: Registry;
   metrics?: ServerMetrics;
   access?: AccessControl;
+  recordEvent?: V2EventRecorder;
   /** A pino logger shared with the rest of the process; none means no logging. */
   logger?: FastifyBaseLogger;
   https?: { cert: Buffer; key: Buffer };
@@ -80,7 +81,11 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     return reply.header('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  await app.register(distributionRoutes, { registry: opts.registry, ...(opts.access ? { access: opts.access } : {}) });
+  await app.register(distributionRoutes, {
+    registry: opts.registry,
+    ...(opts.access ? { access: opts.access } : {}),
+    ...(opts.recordEvent ? { recordEvent: opts.recordEvent } : {}),
+  });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
   return {
     app,

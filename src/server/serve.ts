@@ -2,25 +2,30 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { ServerConfig } from '../config/schema.js';
-import { createMetadataStore } from '../metadata/index.js';
-import type { MetadataStore } from '../metadata/store.js';
+import { createMetadataStore, type KyselyMetadataStore } from '../metadata/index.js';
 import { Registry } from '../registry/registry.js';
 import { createBlobStore } from '../storage/index.js';
 import type { BlobStore } from '../storage/blobstore.js';
 import { buildApp, type App } from './app.js';
 import { ServerMetrics } from './metrics.js';
-import { checkListenSecurity, splitAddr } from './listen.js';
+import { checkListenSecurity, isLoopback, splitAddr } from './listen.js';
+import { apiRoutes } from './api/index.js';
+import { openAccess, type V2EventRecorder } from './distribution/access.js';
+import { recordRequestEvent } from './auth/audit-request.js';
+import { tokenRoutes } from './auth/routes.js';
+import { createSecurity, type Security } from './auth/setup.js';
 
 export interface RunningServer {
   url: string;
   app: App;
   registry: Registry;
+  security: Security;
   logger: Logger;
   close(): Promise<void>;
 }
 
 /** Opens storage and metadata as configured (embedded defaults under dataDir). */
-export async function openStores(config: ServerConfig): Promise<{ blobs: BlobStore; meta: MetadataStore }> {
+export async function openStores(config: ServerConfig): Promise<{ blobs: BlobStore; meta: KyselyMetadataStore }> {
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
   const blobs = await createBlobStore(config.storage ?? { driver: 'filesystem', path: join(dataDir, 'blobs') });
@@ -30,19 +35,58 @@ export async function openStores(config: ServerConfig): Promise<{ blobs: BlobSto
 }
 
 /** Starts the registry server and returns once it listens. */
-export async function startServer(config: ServerConfig, opts: { logger?: Logger } = {}): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, opts: { logger?: Logger; adminPassword?: string } = {}): Promise<RunningServer> {
   checkListenSecurity(config.addr, config.tls !== undefined, config.insecure);
+  if (!config.auth.enabled && !isLoopback(splitAddr(config.addr).host)) {
+    throw new Error(`refusing to serve ${config.addr} with auth.enabled=false: an open registry is only allowed on loopback`);
+  }
   const logger = opts.logger ?? pino({ level: config.log.level, redact: ['req.headers.authorization', '*.password', '*.secret'] });
   const { blobs, meta } = await openStores(config);
   // A crash may have left half-written files; they are never visible, but they take space.
   await blobs.cleanup();
   const metrics = new ServerMetrics();
   const registry = new Registry({ blobs, meta, maxManifestBytes: config.limits.maxManifestBytes, hooks: metrics.registryHooks() });
+  const security = await createSecurity({
+    db: meta.database.db,
+    dataDir: resolve(config.dataDir),
+    service: config.auth.service,
+    issuer: config.auth.issuer,
+    ...(config.auth.realm ? { realm: config.auth.realm } : {}),
+    ...(config.auth.accessTokenTtl ? { accessTokenTtlSeconds: config.auth.accessTokenTtl } : {}),
+    ...(config.auth.refreshTokenTtl ? { refreshTokenTtlSeconds: config.auth.refreshTokenTtl } : {}),
+    ...(config.auth.lockout ? { lockout: config.auth.lockout } : {}),
+    audit: { sinks: config.audit.sinks, checkpointEvery: config.audit.checkpointEvery },
+    ...(opts.adminPassword ? { adminPassword: opts.adminPassword } : {}),
+    onSinkError: (sink, err) => logger.warn({ sink, err }, 'audit sink failed'),
+  });
+  if (security.initialAdmin) {
+    // Printed once, to the terminal only: never through the logger, whose lines may be shipped elsewhere.
+    const { name, password, generated } = security.initialAdmin;
+    process.stderr.write(
+      generated
+        ? `\nCreated the first administrator "${name}" with password:\n\n    ${password}\n\nIt is shown only this once. Change it with the management API.\n\n`
+        : `\nCreated the first administrator "${name}" with the password from PORTCULLIS_ADMIN_PASSWORD.\n\n`,
+    );
+  }
+  const recordEvent: V2EventRecorder = async (req, principal, event) => {
+    if (event.action === 'image.pull' && !config.audit.pulls) return;
+    await recordRequestEvent(security.audit, req, principal, event);
+  };
   const https = config.tls ? { cert: await readFile(config.tls.cert), key: await readFile(config.tls.key) } : undefined;
   const app = await buildApp({
     registry,
     metrics,
     logger,
+    access: config.auth.enabled ? security.accessControl : openAccess,
+    recordEvent,
+    plugins: [
+      async (app) => {
+        await app.register(tokenRoutes, { auth: security.auth, key: security.key });
+      },
+      async (app) => {
+        await app.register(apiRoutes, { auth: security.auth, audit: security.audit, auditVerifiers: security.auditVerifiers });
+      },
+    ],
     ...(https ? { https } : {}),
     ready: async () => {
       await meta.getRepository('readyz-probe');
@@ -70,7 +114,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const bound = app.app.server.address();
   const actualPort = bound && typeof bound === 'object' ? bound.port : port;
   const url = `${https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
-  logger.info({ url, dataDir: resolve(config.dataDir), storage: blobs.kind, metadata: meta.dialect }, 'portcullis listening');
+  logger.info({ url, dataDir: resolve(config.dataDir), storage: blobs.kind, metadata: meta.dialect, auth: config.auth.enabled }, 'portcullis listening');
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -81,11 +125,12 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       grace.unref();
       await app.app.close();
       clearTimeout(grace);
+      await security.close();
       await blobs.close();
       await meta.close();
       logger.info('portcullis stopped');
     })();
     return closing;
   };
-  return { url, app, registry, logger, close };
+  return { url, app, registry, security, logger, close };
 }

@@ -53,9 +53,17 @@ describe('portcullis serve', () => {
     const base = `http://127.0.0.1:${port}`;
     await waitFor(`${base}/readyz`);
     expect(existsSync(join(cwd, 'portcullis-data'))).toBe(true);
+    // First start: an administrator with a generated password, printed once.
+    const printed = /Created the first administrator "admin" with password:\s+(\S+)/.exec(p.out());
+    expect(printed).not.toBeNull();
+    const basic = `Basic ${Buffer.from(`admin:${printed![1]}`).toString('base64')}`;
     const blob = Buffer.from('persist me');
-    const put = await fetch(`${base}/v2/keep/it/blobs/uploads/?digest=${digestOf(blob)}`, { method: 'POST', body: blob, headers: { 'X-Request-Id': 'req-abc' } });
+    const anonymous = await fetch(`${base}/v2/keep/it/blobs/uploads/?digest=${digestOf(blob)}`, { method: 'POST', body: blob });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/token",service="portcullis"/);
+    const put = await fetch(`${base}/v2/keep/it/blobs/uploads/?digest=${digestOf(blob)}`, { method: 'POST', body: blob, headers: { 'X-Request-Id': 'req-abc', Authorization: basic } });
     expect(put.status).toBe(201);
+    expect(p.out()).not.toContain(`"${printed![1]}"`);
     expect(put.headers.get('x-request-id')).toBe('req-abc');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
@@ -66,8 +74,9 @@ describe('portcullis serve', () => {
     // The data stays across a restart.
     const again = cli(['serve', '--addr', `127.0.0.1:${port}`]);
     await waitFor(`${base}/readyz`);
-    const head = await fetch(`${base}/v2/keep/it/blobs/${digestOf(blob)}`, { method: 'HEAD' });
+    const head = await fetch(`${base}/v2/keep/it/blobs/${digestOf(blob)}`, { method: 'HEAD', headers: { Authorization: basic } });
     expect(head.status).toBe(200);
+    expect(again.out()).not.toMatch(/first administrator/);
     again.child.kill('SIGINT');
     expect(await again.exited).toBe(0);
   });

@@ -31,3 +31,15 @@ export const openAccess: AccessControl = {
     return true;
   },
 };
+
+/** What the /v2 routes report for the audit trail (the recorder adds source address and user agent). */
+export interface V2Event {
+  action: 'image.push' | 'image.pull' | 'image.delete' | 'tag.delete' | 'blob.delete' | 'access.denied';
+  repository: string;
+  digest?: string;
+  tag?: string;
+  outcome: 'success' | 'denied';
+  reasons?: string[];
+}
+
+export type V2EventRecorder = (request: FastifyRequest, principal: Principal | null, event: V2Event) => Promise<void>;

@@ -4,15 +4,17 @@ import { parseContentRange, parseRangeHeader } from '../../registry/ranges.js';
 import type { Registry } from '../../registry/registry.js';
 import { parseAccept } from '../../registry/negotiate.js';
 import { MediaType } from '../../image/mediatypes.js';
+import { isDigest } from '../../image/digest.js';
 import type { V2Route } from './paths.js';
 import { readBodyLimited } from './body.js';
-import type { AccessControl, Principal } from './access.js';
+import type { AccessControl, Principal, V2Event } from './access.js';
 
 export interface HandlerContext {
   registry: Registry;
   access: AccessControl;
   principal: Principal;
   query: URLSearchParams;
+  record: (event: V2Event) => Promise<void>;
 }
 
 type Handler<K extends V2Route['kind']> = (
@@ -65,9 +67,10 @@ function linkNext(path: string, items: string[], page: { n?: number }): string |
   return `<${path}?n=${page.n}&last=${encodeURIComponent(items[items.length - 1]!)}>; rel="next"`;
 }
 
-export const blob: Handler<'blob'> = async (route, req, reply, { registry }) => {
+export const blob: Handler<'blob'> = async (route, req, reply, { registry, record }) => {
   if (req.method === 'DELETE') {
     await registry.deleteBlob(route.name, route.digest);
+    await record({ action: 'blob.delete', repository: route.name, digest: route.digest, outcome: 'success' });
     return reply.code(202).header('Content-Length', '0').send();
   }
   const size = await registry.statBlob(route.name, route.digest);
@@ -143,19 +146,24 @@ export const upload: Handler<'upload'> = async (route, req, reply, { registry, q
   }
 };
 
-export const manifest: Handler<'manifest'> = async (route, req, reply, { registry }) => {
+export const manifest: Handler<'manifest'> = async (route, req, reply, { registry, record }) => {
+  const byDigest = isDigest(route.reference);
+  const tag = byDigest ? {} : { tag: route.reference };
   if (req.method === 'PUT') {
     const body = await readBodyLimited(req.raw, registry.maxManifestBytes);
     const { digest, subject } = await registry.putManifest(route.name, route.reference, body, req.headers['content-type']);
+    await record({ action: 'image.push', repository: route.name, digest, ...tag, outcome: 'success' });
     reply.code(201).header('Location', `/v2/${enc(route.name)}/manifests/${digest}`).header('Docker-Content-Digest', digest).header('Content-Length', '0');
     if (subject) reply.header('OCI-Subject', subject);
     return reply.send();
   }
   if (req.method === 'DELETE') {
     await registry.deleteManifest(route.name, route.reference);
+    await record({ action: byDigest ? 'image.delete' : 'tag.delete', repository: route.name, ...(byDigest ? { digest: route.reference } : tag), outcome: 'success' });
     return reply.code(202).header('Content-Length', '0').send();
   }
   const m = await registry.getManifest(route.name, route.reference, parseAccept(req.headers.accept));
+  if (req.method === 'GET') await record({ action: 'image.pull', repository: route.name, digest: m.digest, ...tag, outcome: 'success' });
   reply
     .header('Content-Type', m.mediaType)
     .header('Content-Length', String(m.content.length))

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../../registry/errors.js';
 import type { Registry } from '../../registry/registry.js';
 import { BlobNotFoundError, InvalidDigestError, InvalidUploadIdError, RangeNotSatisfiableError, UploadNotFoundError } from '../../storage/blobstore.js';
-import type { AccessControl, AccessRequest, Action } from './access.js';
+import type { AccessControl, AccessRequest, Action, V2Event, V2EventRecorder } from './access.js';
 import { openAccess } from './access.js';
 import * as h from './handlers.js';
 import { parseV2Path, type V2Route } from './paths.js';
@@ -10,6 +10,8 @@ import { parseV2Path, type V2Route } from './paths.js';
 export interface DistributionOptions {
   registry: Registry;
   access?: AccessControl;
+  /** Audit trail of pushes, pulls, deletes and refused writes. */
+  recordEvent?: V2EventRecorder;
 }
 
 const METHODS: Record<V2Route['kind'], string[]> = {
@@ -54,8 +56,20 @@ export async function distributionRoutes(app: FastifyInstance, opts: Distributio
     if (!METHODS[route.kind].includes(req.method)) {
       throw new RegistryError('UNSUPPORTED', `${req.method} is not allowed here`, undefined, { status: 405, headers: { Allow: METHODS[route.kind].join(', ') } });
     }
-    const principal = await access.authorize(req, requiredAccess(route, req.method));
-    const ctx: h.HandlerContext = { registry: opts.registry, access, principal, query: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)) };
+    const needed = requiredAccess(route, req.method);
+    let principal;
+    try {
+      principal = await access.authorize(req, needed);
+    } catch (err) {
+      // Refused writes are evidence; refused reads are only challenges most of the time.
+      if (opts.recordEvent && needed.type === 'repository' && req.method !== 'GET' && req.method !== 'HEAD' && err instanceof RegistryError && err.status === 403) {
+        await opts.recordEvent(req, null, { action: 'access.denied', repository: needed.repository, outcome: 'denied', reasons: [`${req.method} needs ${needed.actions.join(',')}: ${err.message}`] });
+      }
+      throw err;
+    }
+    const recorder = opts.recordEvent;
+    const record = recorder ? (event: V2Event) => recorder(req, principal, event) : async () => undefined;
+    const ctx: h.HandlerContext = { registry: opts.registry, access, principal, query: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)), record };
     switch (route.kind) {
       case 'base':
         return reply.header('Content-Type', 'application/json').send('{}');

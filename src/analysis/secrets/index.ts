@@ -1,0 +1,14 @@
+export type { ImageConfigLike, SecretFinding, SecretLocation, SecretLocationKind, SecretRule, Severity } from './types.js';
+export { SEVERITIES } from './types.js';
+export { BUILTIN_RULES } from './rules/index.js';
+export { SecretScanner, DEFAULT_ALLOW_PATHS, DEFAULT_MAX_FILE_SIZE } from './scanner.js';
+export type { SecretMatch, SecretScannerOptions, ScanContext, SkipReason } from './scanner.js';
+export { scanFileForSecrets, scanImageConfigForSecrets, defaultSecretScanner } from './image.js';
+export type { LayerFileContext, SecretScanOptions } from './image.js';
+export { loadSecretConfig, parseSecretConfig, scannerFromConfig, SecretConfigError, translateRegex } from './config.js';
+export type { SecretConfig } from './config.js';
+export { sensitiveEnvName } from './env.js';
+export { isBinary, maskSecret, isPlaceholder } from './text.js';
+export { buildArgs } from './image.js';
+export { createSecretVisitor, placeLayerSecrets, SECRET_VISITOR_NAME } from './visitor.js';
+export type { LayerSecrets, LayerSecretFacts, SecretVisitorOptions } from './visitor.js';
