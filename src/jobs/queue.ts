@@ -39,7 +39,7 @@ export class JobQueue {
     private readonly dialect: SqlDialect,
     private readonly now: () => number = Date.now,
   ) {
-    this.db = db.withTables<JobTables>();
+    this.db = db as Kysely<JobTables>;
   }
 
   async enqueue<P>(queue: string, payload: P, opts: EnqueueOptions = {}): Promise<{ job: Job<P>; created: boolean }> {
