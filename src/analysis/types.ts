@@ -70,6 +70,14 @@ export interface LayerFacts {
   whiteouts: string[];
   opaqueDirs: string[];
   warnings: Warning[];
+  /**
+   * Paths of the files this layer handed to analyzers (package databases, manifests). A later
+   * layer that rewrites one of them supersedes the packages earlier layers read from that path,
+   * even when the new file yields none.
+   */
+  analyzedPaths?: string[];
+  /** Per-layer results of file visitors (secret scanning), by visitor name; cached with the facts. */
+  extra?: Record<string, unknown>;
 }
 
 /** The assembled image: what counts in the final filesystem. */

@@ -26,6 +26,8 @@ export interface FilesystemBlobStoreOptions {
 }
 
 const HEX_LEN = { sha256: 64, sha512: 128 } as const;
+// Blob reads go out in 1 MiB pieces: fewer read syscalls and socket writes than the 64 KiB default.
+const READ_CHUNK = 1024 * 1024;
 // Appends gather this many bytes of chunks into one writev call.
 const WRITE_BATCH = 1024 * 1024;
 
@@ -98,7 +100,7 @@ export class FilesystemBlobStore implements BlobStore {
     }
     // A whole read needs no stat: open + read is the shortest path. The handle (not the path)
     // is read, so a concurrent delete cannot turn a found blob into a failed stream.
-    if (!range) return fh.createReadStream();
+    if (!range) return fh.createReadStream({ highWaterMark: READ_CHUNK });
     try {
       const { size } = await fh.stat();
       checkRange(range, size);
@@ -106,7 +108,7 @@ export class FilesystemBlobStore implements BlobStore {
       await fh.close();
       throw err;
     }
-    return fh.createReadStream({ start: range.start, end: range.end });
+    return fh.createReadStream({ start: range.start, end: range.end, highWaterMark: READ_CHUNK });
   }
 
   async put(digest: string, data: Uint8Array): Promise<void> {

@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { lintDockerfile } from '../../analysis/dockerfile/index.js';
 import { formatMisconfigTable, parseSeverities, sortFindings } from '../../analysis/misconfig/format.js';
+import { TARGET_SUBCOMMANDS } from './scan/index.js';
 
 /**
  * `portcullis scan <target>`: one subcommand per target kind. Each entry below adds one
  * subcommand to the `scan` group (image, fs, rootfs and sbom are added beside dockerfile).
  */
-export const SCAN_SUBCOMMANDS: ((scan: Command) => void)[] = [registerScanDockerfile];
+export const SCAN_SUBCOMMANDS: ((scan: Command) => void)[] = [...TARGET_SUBCOMMANDS, registerScanDockerfile];
 
 export function registerScan(program: Command): void {
   const scan = program.command('scan').description('scan an image, a filesystem, an SBOM or a Dockerfile for security problems');

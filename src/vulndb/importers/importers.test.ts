@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ImportItem, VulnDb } from '../db/database.js';
-import { makeZip } from '../testing/zip-writer.js';
+import { makeZip } from '../../testing/zip.js';
 import { FeedFormatError, importPath, prepareImport } from './index.js';
 import { ZipError, ZipReader } from './zip.js';
 

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../testing/net.js';
 import { VulnDb } from '../db/database.js';
 import { dbPath } from '../db/paths.js';
-import { makeZip } from '../testing/zip-writer.js';
+import { makeZip } from '../../testing/zip.js';
 import { download } from './download.js';
 import { parseFeedArg, updateDb } from './update.js';
 

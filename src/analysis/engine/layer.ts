@@ -1,0 +1,126 @@
+import type { Readable } from 'node:stream';
+import { readLayer, LayerFormatError, LayerLimitError, type LayerCompression, type LayerLimits } from '../../image/layers/index.js';
+import type { VirtualFs } from '../../image/layers/vfs.js';
+import { layerCompression } from '../../image/mediatypes.js';
+import type { Analyzer, FileMeta } from '../analyzer.js';
+import type { LayerFacts, OsInfo, Package, Warning } from '../types.js';
+import { analyzerIds } from './cache.js';
+import type { FileVisitor } from './types.js';
+
+const DEFAULT_ANALYZER_MAX = 64 * 1024 * 1024;
+
+export interface AnalyzeLayerOptions {
+  layerDigest: string;
+  /** Media type of the blob (tells the compression); 'auto' sniffing when absent or unknown. */
+  mediaType?: string;
+  layerIndex?: number;
+  analyzers: readonly Analyzer[];
+  visitors?: readonly FileVisitor[];
+  limits?: Partial<LayerLimits>;
+  /** Final-filesystem view to apply this layer's entries to (metadata only). */
+  vfs?: VirtualFs;
+}
+
+/**
+ * One streaming pass over a layer: each file is offered to every analyzer and visitor by
+ * metadata, read once if anyone wants it, and the analyzers run on their files at the end.
+ * Corrupt layers and hit bounds become warnings in the facts; a digest mismatch is thrown.
+ */
+export async function analyzeLayer(stream: Readable, opts: AnalyzeLayerOptions): Promise<LayerFacts> {
+  const digest = opts.layerDigest;
+  const layerIndex = opts.layerIndex ?? 0;
+  const visitors = opts.visitors ?? [];
+  const compression: LayerCompression = (opts.mediaType && layerCompression(opts.mediaType)) || 'auto';
+  const reader = readLayer(stream, { compression, ...(opts.limits ? { limits: opts.limits } : {}) });
+  const files = new Map<Analyzer, { meta: FileMeta; content: Buffer }[]>();
+  const warnings: Warning[] = [];
+  const whiteouts: string[] = [];
+  const opaqueDirs: string[] = [];
+  const analyzedPaths = new Set<string>();
+  try {
+    for await (const entry of reader) {
+      opts.vfs?.apply(entry, layerIndex);
+      if (entry.type === 'whiteout') whiteouts.push(entry.path);
+      else if (entry.type === 'opaque') opaqueDirs.push(entry.path);
+      if (entry.type !== 'file') continue;
+      const meta: FileMeta = { path: entry.path, size: entry.size, mode: entry.mode };
+      const wanted = opts.analyzers.filter((a) => a.wants(meta));
+      const visiting = visitors.filter((v) => v.wants(meta));
+      if (wanted.length === 0 && visiting.length === 0) continue;
+      const fitting = wanted.filter((a) => {
+        const max = a.maxFileSize ?? DEFAULT_ANALYZER_MAX;
+        if (meta.size <= max) return true;
+        warnings.push({ code: 'file-too-large', message: `${a.name}: skipped ${meta.size} bytes (limit ${max})`, path: meta.path, layerDigest: digest });
+        return false;
+      });
+      if (wanted.length > 0) analyzedPaths.add(meta.path);
+      const need = Math.max(0, ...(fitting.length > 0 ? [meta.size] : []), ...visiting.map((v) => Math.min(meta.size, v.maxFileSize ?? meta.size)));
+      let content: Buffer;
+      try {
+        content = await entry.read(need);
+      } catch (err) {
+        if (err instanceof LayerLimitError) break;
+        throw err;
+      }
+      for (const a of fitting) {
+        let list = files.get(a);
+        if (!list) files.set(a, (list = []));
+        list.push({ meta, content });
+      }
+      for (const v of visiting) {
+        try {
+          v.visit(meta, v.maxFileSize !== undefined ? content.subarray(0, v.maxFileSize) : content, layerIndex, digest);
+        } catch (err) {
+          warnings.push({ code: 'visitor-failed', message: `${v.name}: ${(err as Error).message}`, path: meta.path, layerDigest: digest });
+        }
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof LayerFormatError)) throw err;
+    warnings.push({ code: `layer-${err.code}`, message: err.message, layerDigest: digest });
+  }
+  for (const w of reader.warnings) warnings.push({ ...w, layerDigest: digest });
+
+  const facts: LayerFacts = {
+    layerDigest: digest,
+    analyzers: analyzerIds(opts.analyzers, visitors),
+    packages: [],
+    whiteouts,
+    opaqueDirs,
+    warnings,
+    analyzedPaths: [...analyzedPaths].sort(),
+  };
+  runAnalyzers(opts.analyzers, files, facts);
+  const extra: Record<string, unknown> = {};
+  for (const v of visitors) if (v.collect) extra[v.name] = v.collect(digest);
+  if (Object.keys(extra).length > 0) facts.extra = extra;
+  return facts;
+}
+
+/** Runs analyzers in list order; an OS found by one is handed to the next (os-release comes first). */
+function runAnalyzers(analyzers: readonly Analyzer[], files: Map<Analyzer, { meta: FileMeta; content: Buffer }[]>, facts: LayerFacts): void {
+  let os: OsInfo | undefined;
+  const owners: Record<string, string> = {};
+  let hasOwners = false;
+  const packages: Package[] = [];
+  for (const a of analyzers) {
+    const input = files.get(a);
+    if (!input || input.length === 0) continue;
+    try {
+      const out = a.analyze(os ? { files: input, os } : { files: input });
+      if (out.os) os = out.os;
+      if (out.packages) for (const p of out.packages) packages.push({ ...p, layerDigest: facts.layerDigest });
+      if (out.fileOwners) {
+        Object.assign(owners, out.fileOwners);
+        hasOwners = true;
+      }
+      for (const w of out.warnings ?? []) facts.warnings.push({ ...w, layerDigest: facts.layerDigest });
+    } catch (err) {
+      // An analyzer bug or a database it cannot read costs its facts, not the scan.
+      facts.warnings.push({ code: 'analyzer-failed', message: `${a.name}: ${(err as Error).message}`, layerDigest: facts.layerDigest });
+    }
+  }
+  facts.packages = packages;
+  if (os) facts.os = os;
+  if (hasOwners) facts.fileOwners = owners;
+}

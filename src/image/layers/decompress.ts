@@ -1,0 +1,98 @@
+import { Readable, Transform, type Duplex, type TransformCallback } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { ZstdDecompressStream } from './zstd.js';
+import { ZstdProcessStream, hasZstdBinary } from './zstd-process.js';
+import { LayerFormatError, LayerLimitError, type LayerCompression } from './types.js';
+
+/** Compression told by the first bytes: gzip and zstd magic numbers, anything else is plain tar. */
+export function sniffCompression(head: Uint8Array): 'gzip' | 'zstd' | 'none' {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  return 'none';
+}
+
+/** Reads the first `n` bytes of a stream without consuming them (returns a stream that still starts with them). */
+export async function peekStream(stream: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
+  const chunks: Buffer[] = [];
+  let len = 0;
+  let ended = false;
+  while (len < n && !ended) {
+    const chunk = stream.read() as Buffer | string | null;
+    if (chunk !== null) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      chunks.push(buf);
+      len += buf.length;
+      continue;
+    }
+    ended = await new Promise<boolean>((resolve, reject) => {
+      const done = (value: boolean, err?: Error) => {
+        stream.off('readable', onReadable).off('end', onEnd).off('error', onError).off('close', onEnd);
+        if (err) reject(err);
+        else resolve(value);
+      };
+      const onReadable = () => done(false);
+      const onEnd = () => done(true);
+      const onError = (err: Error) => done(true, err);
+      stream.on('readable', onReadable).on('end', onEnd).on('error', onError).on('close', onEnd);
+    });
+  }
+  const head = Buffer.concat(chunks);
+  if (ended) return { head, stream: Readable.from(head.length > 0 ? [head] : []) };
+  if (head.length > 0) stream.unshift(head);
+  return { head, stream };
+}
+
+/** Counts bytes passing through, and lets a callback veto them (limits). */
+export function meter(onBytes: (n: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
+      try {
+        onBytes(chunk.length);
+        cb(null, chunk);
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+  });
+}
+
+/** The decompression stages for a layer; `onOutput` sees every decompressed byte count. */
+/** Which zstd decoder: the `zstd` program when on PATH ('auto'), always it ('process'), or fzstd in-process ('js'). */
+export type ZstdDecoder = 'auto' | 'process' | 'js';
+
+export function decompressStages(
+  compression: Exclude<LayerCompression, 'auto'>,
+  maxZstdWindow: number,
+  onOutput: (n: number) => void,
+  zstd: ZstdDecoder = 'auto',
+): Duplex[] {
+  switch (compression) {
+    case 'gzip':
+      return [createGunzip({ chunkSize: 64 * 1024 }), meter(onOutput)];
+    case 'zstd':
+      if (zstd === 'process' || (zstd === 'auto' && hasZstdBinary())) return [new ZstdProcessStream(maxZstdWindow), meter(onOutput)];
+      return [new ZstdDecompressStream(maxZstdWindow, onOutput)];
+    case 'none':
+      return [meter(onOutput)];
+  }
+}
+
+/** Turns stream errors into LayerFormatError with a message a user can act on. */
+export function classifyLayerError(err: unknown): Error {
+  if (err instanceof LayerFormatError || err instanceof LayerLimitError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const msg = e?.message ?? String(err);
+  if (e?.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(msg)) {
+    return new LayerFormatError('truncated', 'gzip stream is truncated (unexpected end of file)', { cause: err });
+  }
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
+    return new LayerFormatError('corrupt-compression', `corrupt gzip data: ${msg}`, { cause: err });
+  }
+  if (/unexpected end of data/i.test(msg)) {
+    return new LayerFormatError('truncated', 'layer tar is truncated (unexpected end of data)', { cause: err });
+  }
+  if (/invalid tar header|header exceeds max size|invalid header|unknown format/i.test(msg)) {
+    return new LayerFormatError('corrupt-tar', `corrupt tar: ${msg}`, { cause: err });
+  }
+  return err instanceof Error ? err : new Error(msg);
+}

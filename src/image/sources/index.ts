@@ -1,0 +1,11 @@
+export type { ImageSource, LayerDescriptor, OpenSourceOptions, Platform } from './types.js';
+export { SourceError, BlobDigestMismatchError } from './types.js';
+export { parseSourceRef, openImageSource, type SourceRef, type OpenImageOptions } from './parse.js';
+export { sourceFromManifest, type FromManifestOptions, type BlobFetcher } from './from-manifest.js';
+export { openOciLayout } from './oci-layout.js';
+export { openOciArchive } from './oci-archive.js';
+export { openDockerArchive } from './docker-archive.js';
+export { openRootfs } from './rootfs.js';
+export { openRemote, type RemoteSourceOptions } from './remote.js';
+export { parsePlatform, formatPlatform, selectPlatform } from './platform.js';
+export { VerifyDigestStream, verified } from './verify.js';
