@@ -38,11 +38,15 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-/** Portcullis from the compiled CLI (npm run build first), embedded defaults, logs at warn. */
-export async function startPortcullis(dir: string, extraArgs: string[] = []): Promise<RegistryProcess> {
+/**
+ * Portcullis from the compiled CLI (npm run build first), embedded defaults, logs at warn.
+ * /v2 auth is off by default here, as distribution runs without auth; the audit trail stays on.
+ */
+export async function startPortcullis(dir: string, env: NodeJS.ProcessEnv = { PORTCULLIS_AUTH__ENABLED: 'false' }): Promise<RegistryProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [resolve('bin/portcullis.js'), 'serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dir, '--log-level', 'warn', ...extraArgs], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = spawn(process.execPath, [resolve('bin/portcullis.js'), 'serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dir, '--log-level', 'warn'], {
+    stdio: ['ignore', 'ignore', 'ignore'],
+    env: { ...process.env, PORTCULLIS_ADMIN_PASSWORD: 'bench-admin-password', ...env },
   });
   await waitUp(`http://127.0.0.1:${port}/v2/`);
   return { name: 'portcullis', hostPort: `127.0.0.1:${port}`, stop: stopper(child) };
