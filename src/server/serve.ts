@@ -59,14 +59,12 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger;
     ...(opts.adminPassword ? { adminPassword: opts.adminPassword } : {}),
     onSinkError: (sink, err) => logger.warn({ sink, err }, 'audit sink failed'),
   });
-  if (security.initialAdmin) {
+  if (security.initialAdmin?.generated) {
     // Printed once, to the terminal only: never through the logger, whose lines may be shipped elsewhere.
-    const { name, password, generated } = security.initialAdmin;
-    process.stderr.write(
-      generated
-        ? `\nCreated the first administrator "${name}" with password:\n\n    ${password}\n\nIt is shown only this once. Change it with the management API.\n\n`
-        : `\nCreated the first administrator "${name}" with the password from PORTCULLIS_ADMIN_PASSWORD.\n\n`,
-    );
+    const { name, password } = security.initialAdmin;
+    process.stderr.write(`\nCreated the first administrator "${name}" with password:\n\n    ${password}\n\nIt is shown only this once. Change it with the management API.\n\n`);
+  } else if (security.initialAdmin) {
+    logger.info({ user: security.initialAdmin.name }, 'created the first administrator with the password from PORTCULLIS_ADMIN_PASSWORD');
   }
   const recordEvent: V2EventRecorder = async (req, principal, event) => {
     if (event.action === 'image.pull' && !config.audit.pulls) return;
