@@ -36,6 +36,14 @@ async function run(...args: string[]): Promise<{ out: string; err: string; code:
 afterEach(() => vi.restoreAllMocks());
 
 describe('portcullis scan dockerfile', () => {
+  it('writes SARIF with line regions', async () => {
+    const { out } = await run('--format', 'sarif', dockerfile);
+    const sarif = JSON.parse(out) as { version: string; runs: { results: { ruleId: string; locations: { physicalLocation: { region?: { startLine: number } } }[] }[] }[] };
+    expect(sarif.version).toBe('2.1.0');
+    const exposed = sarif.runs[0]!.results.find((r) => r.ruleId === 'PCS-DF-012');
+    expect(exposed?.locations[0]?.physicalLocation.region?.startLine).toBe(3);
+  });
+
   it('prints a table', async () => {
     const { out, code } = await run(dockerfile);
     expect(out).toContain('Total: 4 (CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 1, UNKNOWN: 0)');

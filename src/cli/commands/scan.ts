@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { lintDockerfile } from '../../analysis/dockerfile/index.js';
 import { formatMisconfigTable, parseSeverities, sortFindings } from '../../analysis/misconfig/format.js';
 import { TARGET_SUBCOMMANDS } from './scan/index.js';
+import { REPORT_WRITERS } from '../../report/index.js';
+import { dockerfileReport } from '../../scan/index.js';
 
 /**
  * `portcullis scan <target>`: one subcommand per target kind. Each entry below adds one
@@ -35,7 +37,7 @@ function fail(message: string): never {
 }
 
 function registerScanDockerfile(scan: Command): void {
-  const formats = ['table', 'json'] as const;
+  const formats = ['table', 'json', 'sarif'] as const;
   addCommonScanOptions(
     scan.command('dockerfile').description('lint a Dockerfile (CIS Docker Benchmark / NIST SP 800-190 practices)').argument('<file>', 'the Dockerfile'),
     formats,
@@ -56,9 +58,12 @@ function registerScanDockerfile(scan: Command): void {
       fail(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     const findings = sortFindings(lintDockerfile(content, { path: file }).filter((f) => !severities || severities.includes(f.severity)));
-    process.stdout.write(
-      opts.format === 'json' ? `${JSON.stringify({ target: file, type: 'dockerfile', findings }, null, 2)}\n` : formatMisconfigTable(file, findings),
-    );
+    let out: string;
+    if (opts.format === 'json') out = `${JSON.stringify({ target: file, type: 'dockerfile', findings }, null, 2)}\n`;
+    // SARIF carries the line regions, for code scanning annotations on the Dockerfile itself.
+    else if (opts.format === 'sarif') out = REPORT_WRITERS.sarif(dockerfileReport(file, findings), {});
+    else out = formatMisconfigTable(file, findings);
+    process.stdout.write(out);
     if (findings.length > 0 && exitCode !== 0) process.exitCode = exitCode;
   });
 }
