@@ -93,3 +93,30 @@ describe.skipIf(!hasCorpus)('portcullis scan image (end to end)', () => {
     expect(noSuchImage.code).toBe(2);
   }, 120_000);
 });
+
+describe('portcullis scan fs --secret-config', () => {
+  it('applies the secret configuration file (disabled rules, extra rules) and refuses an invalid one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portcullis-secret-cfg-'));
+    try {
+      const tree = join(dir, 'tree');
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(tree);
+      writeFileSync(join(tree, 'app.env'), 'GITHUB_TOKEN=ghp_R7x2Kq9LmN4pT8vW1yZ3bC6dF0gH5jA2sE9u\nINTERNAL=acme-key-0123456789abcdef\n');
+      const base = ['scan', 'fs', tree, '--scanners', 'secret', '--format', 'json', '--cache-dir', join(dir, 'cache')];
+      const plain = await cli(base);
+      const ids = (out: string) => (JSON.parse(out) as { secrets: { ruleId: string }[] }).secrets.map((x) => x.ruleId).sort();
+      expect(ids(plain.stdout)).toEqual(['github-pat']);
+      const cfg = join(dir, 'portcullis-secret.yaml');
+      writeFileSync(cfg, 'disable-rules: [github-pat]\nrules:\n  - id: acme-key\n    category: Acme\n    title: Acme internal key\n    severity: HIGH\n    keywords: [acme-key-]\n    regex: acme-key-[0-9a-f]{16}\n');
+      const configured = await cli([...base, '--secret-config', cfg]);
+      expect(configured.stderr).toBe('');
+      expect(ids(configured.stdout)).toEqual(['acme-key']);
+      writeFileSync(cfg, 'disable-rules: [no-such-rule]\n');
+      const bad = await cli([...base, '--secret-config', cfg]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/no-such-rule/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -9,6 +9,7 @@ export interface TargetScanOptions {
   exitCode: string;
   ignoreUnfixed?: boolean;
   ignorefile?: string;
+  secretConfig?: string;
   vex?: string[];
   scanners?: string;
   quiet?: boolean;
@@ -50,6 +51,7 @@ export function addTargetScanOptions(cmd: Command, opts: { scanners: boolean; pl
     .addOption(opt('--exit-code <n>', 'exit with N when findings remain after the filters', 'exit-code').default('0'))
     .addOption(opt('--ignore-unfixed', 'drop vulnerabilities that have no fixed version', 'ignore-unfixed'))
     .addOption(opt('--ignorefile <file>', '.trivyignore-format file, or portcullis-ignore.yaml (ids, paths, purls, expiry, justification)', 'ignorefile'))
+    .addOption(opt('--secret-config <file>', 'secret rules: extra rules, disabled rules, allow lists (default ./portcullis-secret.yaml when present)', 'secret-config'))
     .addOption(
       opt('--vex <file>', 'OpenVEX document: not_affected/fixed statements suppress findings (repeatable)', 'vex').argParser((v: string, prev: string[] | undefined) => [
         ...(prev ?? []),

@@ -1,3 +1,4 @@
+import { SecretConfigError, loadSecretConfig, type SecretConfig } from '../../../analysis/secrets/index.js';
 import { existsSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { FeedFormatError } from '../../../vulndb/importers/index.js';
@@ -38,6 +39,9 @@ export class ScanExit extends Error {
 }
 
 const usage = (m: string): ScanExit => new ScanExit(m, 2);
+
+/** Like Trivy's trivy-secret.yaml: picked up from the working directory when present. */
+const DEFAULT_SECRET_CONFIG = 'portcullis-secret.yaml';
 
 function parseScanners(list: string | undefined): ScannerName[] {
   if (list === undefined) return [...SCANNERS];
@@ -113,12 +117,23 @@ export async function runScan(target: ScanTarget, input: string, opts: TargetSca
     if (err instanceof IgnoreFileError || err instanceof VexError) throw usage(err.message);
     throw err;
   }
+  let secretConfig: SecretConfig | undefined;
+  const secretFile = opts.secretConfig ?? (existsSync(DEFAULT_SECRET_CONFIG) ? DEFAULT_SECRET_CONFIG : undefined);
+  if (secretFile && scanners.includes('secret')) {
+    try {
+      secretConfig = await loadSecretConfig(secretFile);
+    } catch (err) {
+      if (err instanceof SecretConfigError) throw usage(err.message);
+      throw usage(`cannot read ${secretFile}: ${(err as Error).message}`);
+    }
+  }
   const progress = progressReporter(!opts.quiet && opts.progress !== false);
   let report: ScanReport;
   try {
     report = await produce(target, input, opts, {
       scanners,
       filters,
+      ...(secretConfig ? { secretConfig } : {}),
       ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     });
