@@ -8,9 +8,13 @@ import type { MetadataDatabase } from './connect.js';
 import * as manifests from './manifests.js';
 import { migrateToLatest, MIGRATIONS, type PortcullisMigration } from './migrations/index.js';
 import { PreparedQuery } from './prepared.js';
+import * as lifecycle from './lifecycle.js';
 import { chunks, one, pageLimit, toDate, toManifestRow } from './rows.js';
 import type { ManifestsTable } from './schema.js';
+import { KyselyLifecycleStore } from './lifecycle-store.js';
+import { BlobDeletingError } from './store.js';
 import type {
+  PutManifestOptions,
   ManifestInput,
   ManifestRow,
   MetadataStore,
@@ -38,6 +42,8 @@ const MANIFEST_COLUMNS = [
   'created_at',
 ] as const satisfies ReadonlyArray<keyof ManifestsTable>;
 
+type ManifestColumns = Pick<Selectable<ManifestsTable>, (typeof MANIFEST_COLUMNS)[number]>;
+
 export interface KyselyMetadataStoreOptions {
   /** Migrations migrate() applies; default: the project's MIGRATIONS list. */
   migrations?: readonly PortcullisMigration[];
@@ -45,7 +51,7 @@ export interface KyselyMetadataStoreOptions {
   now?: () => number;
 }
 
-export class KyselyMetadataStore implements MetadataStore {
+export class KyselyMetadataStore extends KyselyLifecycleStore implements MetadataStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** The shared database: other modules keep their tables here too. */
   readonly database: MetadataDatabase;
@@ -53,10 +59,11 @@ export class KyselyMetadataStore implements MetadataStore {
   readonly #now: () => number;
   readonly #repositoryByName: PreparedQuery<[string], { id: number; name: string; created_at: number | string }>;
   readonly #tagDigest: PreparedQuery<[number, string], { digest: string }>;
-  readonly #manifest: PreparedQuery<[number, string], Selectable<ManifestsTable>>;
-  readonly #taggedManifest: PreparedQuery<[number, string], Selectable<ManifestsTable>>;
+  readonly #manifest: PreparedQuery<[number, string], ManifestColumns>;
+  readonly #taggedManifest: PreparedQuery<[number, string], ManifestColumns>;
 
   constructor(database: MetadataDatabase, options: KyselyMetadataStoreOptions = {}) {
+    super();
     this.database = database;
     this.dialect = database.dialect;
     this.#migrations = options.migrations ?? MIGRATIONS;
@@ -93,6 +100,10 @@ export class KyselyMetadataStore implements MetadataStore {
 
   get db() {
     return this.database.db;
+  }
+
+  protected lifecycleNow(): number {
+    return this.#now();
   }
 
   async migrate(): Promise<void> {
@@ -156,15 +167,11 @@ export class KyselyMetadataStore implements MetadataStore {
   async linkBlob(repositoryId: number, digest: string, size: number): Promise<void> {
     const now = this.#now();
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('blobs')
-        .values({ digest, size, created_at: now })
-        .onConflict((oc) => oc.column('digest').doNothing())
-        .execute();
+      if (!(await lifecycle.claimBlob(trx, digest, size, now))) throw new BlobDeletingError(digest);
       await trx
         .insertInto('repository_blobs')
         .values({ repository_id: repositoryId, digest, linked_at: now })
-        .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+        .onConflict((oc) => oc.columns(['repository_id', 'digest']).doUpdateSet({ linked_at: now }))
         .execute();
     });
   }
@@ -207,7 +214,8 @@ export class KyselyMetadataStore implements MetadataStore {
     const rows = await this.db
       .selectFrom('blobs as b')
       .select('b.digest')
-      .where('b.created_at', '<', olderThan.getTime())
+      .where('b.touched_at', '<', olderThan.getTime())
+      .where('b.state', '=', 'live')
       .where((eb) =>
         eb.not(eb.exists(eb.selectFrom('repository_blobs as l').select(one.as('x')).whereRef('l.digest', '=', 'b.digest'))),
       )
@@ -287,8 +295,13 @@ export class KyselyMetadataStore implements MetadataStore {
 
   // --- manifests and tags
 
-  async putManifest(repositoryId: number, manifest: ManifestInput, tag?: string): Promise<{ previousTagDigest?: string }> {
-    return manifests.putManifest(this.db, this.dialect, repositoryId, manifest, tag, this.#now());
+  async putManifest(
+    repositoryId: number,
+    manifest: ManifestInput,
+    tag?: string,
+    options: PutManifestOptions = {},
+  ): Promise<{ previousTagDigest?: string }> {
+    return manifests.putManifest(this.db, this.dialect, repositoryId, manifest, tag, this.#now(), options);
   }
 
   async getManifest(repositoryId: number, digest: string): Promise<ManifestRow | undefined> {
@@ -325,8 +338,8 @@ export class KyselyMetadataStore implements MetadataStore {
     return manifests.tagsOf(this.db, repositoryId, digest);
   }
 
-  deleteTag(repositoryId: number, tag: string): Promise<boolean> {
-    return manifests.deleteTag(this.db, repositoryId, tag);
+  deleteTag(repositoryId: number, tag: string, expectedDigest?: string): Promise<boolean> {
+    return manifests.deleteTag(this.db, repositoryId, tag, expectedDigest);
   }
 
   listReferrers(repositoryId: number, subject: string, artifactType?: string): Promise<ReferrerRow[]> {

@@ -3,7 +3,9 @@ import type { Kysely } from 'kysely';
 import type { SqlDialect } from './migrations/types.js';
 import { asBuffer, chunks, pageLimit, toDate, toReferrerRow } from './rows.js';
 import type { RegistryTables } from './schema.js';
-import type { ManifestInput, Page, ReferrerRow, TagRow } from './store.js';
+import { touchLinks } from './lifecycle.js';
+import { ImmutableTagError, MissingBlobLinksError } from './store.js';
+import type { ManifestInput, Page, PutManifestOptions, ReferrerRow, TagRow } from './store.js';
 
 type Db = Kysely<RegistryTables>;
 
@@ -14,6 +16,7 @@ export async function putManifest(
   m: ManifestInput,
   tag: string | undefined,
   now: number,
+  options: PutManifestOptions = {},
 ): Promise<{ previousTagDigest?: string }> {
   const content = asBuffer(m.content);
   // Duplicate descriptors (the same layer twice) are one reference.
@@ -38,6 +41,14 @@ export async function putManifest(
       })
       .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
       .executeTakeFirst();
+    if (options.requireBlobLinks) {
+      // The touch (an UPDATE) makes a concurrent GC link deletion wait for this transaction
+      // and then re-check linked_at, which is fresh; a link GC already removed fails the push.
+      const blobs = [...refs].filter(([, kind]) => kind === 'blob').map(([d]) => d);
+      const linked = await touchLinks(trx, repositoryId, blobs, now);
+      const missing = blobs.filter((d) => !linked.has(d));
+      if (missing.length > 0) throw new MissingBlobLinksError(missing);
+    }
     // An existing manifest already has its references (same digest, same content).
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) {
       for (const part of chunks([...refs])) {
@@ -67,6 +78,7 @@ export async function putManifest(
       .$if(dialect === 'postgres', (q) => q.forUpdate())
       .executeTakeFirstOrThrow();
     if (previous.digest !== m.digest) {
+      if (options.immutableTag) throw new ImmutableTagError(tag, previous.digest);
       await trx
         .updateTable('tags')
         .set({ digest: m.digest, updated_at: now })
@@ -140,11 +152,12 @@ export async function tagsOf(db: Db, repositoryId: number, digest: string): Prom
   return rows.map((r) => ({ name: r.name, digest: r.digest, updatedAt: toDate(r.updated_at) }));
 }
 
-export async function deleteTag(db: Db, repositoryId: number, tag: string): Promise<boolean> {
+export async function deleteTag(db: Db, repositoryId: number, tag: string, expectedDigest?: string): Promise<boolean> {
   const res = await db
     .deleteFrom('tags')
     .where('repository_id', '=', repositoryId)
     .where('name', '=', tag)
+    .$if(expectedDigest !== undefined, (q) => q.where('digest', '=', expectedDigest ?? ''))
     .executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }

@@ -25,10 +25,11 @@ afterAll(async () => {
 });
 
 const TABLES = ['repositories', 'blobs', 'repository_blobs', 'manifests', 'manifest_references', 'tags', 'uploads'];
+const LIFECYCLE_TABLES = ['immutable_tag_rules', 'retention_policies', 'project_quotas'];
 
 async function emptiedStore() {
   const store = await createMetadataStore({ driver: 'postgres', url: conformanceUrl, poolSize: 8 });
-  await sql`truncate ${sql.join(TABLES.map((t) => sql.table(t)))} restart identity cascade`.execute(store.database.db);
+  await sql`truncate ${sql.join([...TABLES, ...LIFECYCLE_TABLES].map((t) => sql.table(t)))} restart identity cascade`.execute(store.database.db);
   return store;
 }
 

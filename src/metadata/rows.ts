@@ -29,7 +29,7 @@ export function parseAnnotations(text: string | null): Record<string, string> | 
   return JSON.parse(text) as Record<string, string>;
 }
 
-export function toManifestRow(r: Selectable<ManifestsTable>): ManifestRow {
+export function toManifestRow(r: Omit<Selectable<ManifestsTable>, 'last_pulled_at'>): ManifestRow {
   return {
     repositoryId: Number(r.repository_id),
     digest: r.digest,

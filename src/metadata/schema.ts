@@ -17,6 +17,11 @@ export interface BlobsTable {
   digest: string;
   size: Int8;
   created_at: Int8;
+  /** 0300_lifecycle: `live`, or `deleting` while GC removes it. */
+  state: Generated<'live' | 'deleting'>;
+  marked_at: Int8 | null;
+  /** Last upload commit, mount or link of this digest (GC's grace period counts from here). */
+  touched_at: Int8;
 }
 
 export interface RepositoryBlobsTable {
@@ -37,6 +42,8 @@ export interface ManifestsTable {
   size: Int8;
   content: Buffer;
   created_at: Int8;
+  /** 0300_lifecycle: throttled record of the last GET/HEAD. */
+  last_pulled_at: Int8 | null;
 }
 
 export interface ManifestReferencesTable {
@@ -60,6 +67,29 @@ export interface UploadsTable {
   updated_at: Int8;
 }
 
+export interface ImmutableTagRulesTable {
+  id: Generated<number>;
+  repository_pattern: string;
+  tag_pattern: string;
+  created_at: Int8;
+}
+
+export interface RetentionPoliciesTable {
+  id: Generated<number>;
+  repository_pattern: string;
+  tag_pattern: string;
+  keep_last: number | null;
+  untagged_days: number | null;
+  unpulled_days: number | null;
+  created_at: Int8;
+}
+
+export interface ProjectQuotasTable {
+  project: string;
+  limit_bytes: Int8;
+  updated_at: Int8;
+}
+
 export interface RegistryTables {
   repositories: RepositoriesTable;
   blobs: BlobsTable;
@@ -68,4 +98,7 @@ export interface RegistryTables {
   manifest_references: ManifestReferencesTable;
   tags: TagsTable;
   uploads: UploadsTable;
+  immutable_tag_rules: ImmutableTagRulesTable;
+  retention_policies: RetentionPoliciesTable;
+  project_quotas: ProjectQuotasTable;
 }

@@ -69,7 +69,7 @@ export interface UploadRow {
   updatedAt: Date;
 }
 
-export interface MetadataStore {
+export interface MetadataStore extends LifecycleStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations; idempotent. */
   migrate(): Promise<void>;
@@ -82,7 +82,10 @@ export interface MetadataStore {
   listRepositories(page?: Page): Promise<string[]>;
   deleteRepository(name: string): Promise<boolean>;
 
-  /** Records that a blob (already in the BlobStore) belongs to a repository. Idempotent. */
+  /**
+   * Records that a blob (already in the BlobStore) belongs to a repository. Idempotent; refreshes
+   * the link's linked_at and the blob's touched_at. Throws BlobDeletingError while GC deletes it.
+   */
   linkBlob(repositoryId: number, digest: string, size: number): Promise<void>;
   /** Size of the blob if it is linked to the repository. */
   linkedBlobSize(repositoryId: number, digest: string): Promise<number | undefined>;
@@ -114,7 +117,12 @@ export interface MetadataStore {
    * in one transaction, so a reader never sees a tag without its manifest.
    * Returns the digest the tag pointed to before, if any.
    */
-  putManifest(repositoryId: number, manifest: ManifestInput, tag?: string): Promise<{ previousTagDigest?: string }>;
+  putManifest(
+    repositoryId: number,
+    manifest: ManifestInput,
+    tag?: string,
+    options?: PutManifestOptions,
+  ): Promise<{ previousTagDigest?: string }>;
   getManifest(repositoryId: number, digest: string): Promise<ManifestRow | undefined>;
   /** resolveTag + getManifest in one round trip (the manifest GET by tag). */
   getTaggedManifest(repositoryId: number, tag: string): Promise<ManifestRow | undefined>;
@@ -128,8 +136,133 @@ export interface MetadataStore {
 
   listTags(repositoryId: number, page?: Page): Promise<string[]>;
   tagsOf(repositoryId: number, digest: string): Promise<TagRow[]>;
-  deleteTag(repositoryId: number, tag: string): Promise<boolean>;
+  /** Deletes the tag; with `expectedDigest`, only while it still points there (retention vs. a concurrent push). */
+  deleteTag(repositoryId: number, tag: string, expectedDigest?: string): Promise<boolean>;
 
   /** Manifests in the repository whose subject is `digest`, optionally of one artifactType. */
   listReferrers(repositoryId: number, subject: string, artifactType?: string): Promise<ReferrerRow[]>;
+}
+
+// ---- lifecycle (0300_lifecycle): GC, retention, immutability, quotas
+
+/** linkBlob/claimBlob met a blob that GC is deleting; wait until it is gone, then write it again. */
+export class BlobDeletingError extends Error {
+  constructor(readonly digest: string) {
+    super(`blob ${digest} is being garbage-collected`);
+    this.name = 'BlobDeletingError';
+  }
+}
+
+/** putManifest with requireBlobLinks found blobs no longer linked to the repository (GC removed them). */
+export class MissingBlobLinksError extends Error {
+  constructor(readonly digests: string[]) {
+    super(`blobs not linked to the repository: ${digests.join(', ')}`);
+    this.name = 'MissingBlobLinksError';
+  }
+}
+
+/** putManifest with immutableTag found the tag pointing at another digest. */
+export class ImmutableTagError extends Error {
+  constructor(
+    readonly tag: string,
+    readonly currentDigest: string,
+  ) {
+    super(`tag ${tag} is immutable (it points at ${currentDigest})`);
+    this.name = 'ImmutableTagError';
+  }
+}
+
+export interface PutManifestOptions {
+  /**
+   * Re-touch (linked_at = now) every blob reference's repository link inside the commit
+   * transaction and fail with MissingBlobLinksError if any is gone: GC only removes links older
+   * than its grace period, and the touch makes a concurrent GC skip (or wait for) the row.
+   */
+  requireBlobLinks?: boolean;
+  /** Refuse (ImmutableTagError) to move the tag if it already points at another digest. */
+  immutableTag?: boolean;
+}
+
+export interface ImmutableTagRule {
+  id: number;
+  repositoryPattern: string;
+  tagPattern: string;
+  createdAt: Date;
+}
+
+export interface RetentionPolicyInput {
+  repositoryPattern: string;
+  tagPattern: string;
+  /** Keep the last N tags (by push time) matching the patterns per repository. */
+  keepLast?: number | null;
+  /** Delete untagged manifests older than D days. */
+  untaggedDays?: number | null;
+  /** Delete manifests not pulled (or pushed) in D days. */
+  unpulledDays?: number | null;
+}
+
+export interface RetentionPolicy extends Required<RetentionPolicyInput> {
+  id: number;
+  createdAt: Date;
+}
+
+export interface ProjectQuota {
+  project: string;
+  limitBytes: number;
+  updatedAt: Date;
+}
+
+/** One manifest as retention sees it. */
+export interface RetentionManifest {
+  digest: string;
+  subject: string | null;
+  createdAt: Date;
+  lastPulledAt: Date | null;
+  tags: TagRow[];
+  /** Some other manifest of the repository (an index) references it as a child. */
+  hasParent: boolean;
+}
+
+export interface LifecycleStore {
+  /**
+   * Makes sure the blob row exists and is live, refreshing touched_at (before an upload commit
+   * or mount writes it). False when GC is deleting it (the caller waits and retries).
+   */
+  claimBlob(digest: string, size: number): Promise<boolean>;
+  /** Sets linked_at = now on these links; returns the digests whose link exists. */
+  touchLinks(repositoryId: number, digests: string[]): Promise<Set<string>>;
+  /** Deletes the link if older than `olderThan` AND no manifest of the repository references the blob (one statement). */
+  removeDanglingLink(repositoryId: number, digest: string, olderThan: Date): Promise<boolean>;
+  /** Marks the blob `deleting` if live, untouched since `olderThan`, unlinked and unreferenced (one statement). */
+  markBlobDeleting(digest: string, olderThan: Date): Promise<boolean>;
+  /** Blobs in state `deleting` marked before `markedBefore` (a crashed GC's leftovers). */
+  deletingBlobs(markedBefore: Date, limit?: number): Promise<string[]>;
+  /** Removes the blob row if still `deleting` (after its bytes were deleted). */
+  finishBlobDeletion(digest: string): Promise<boolean>;
+  /** Per digest: number of repository links and of manifest references (for GC's dry run). */
+  blobUsage(digests: string[]): Promise<Map<string, { links: number; references: number }>>;
+  /** Size and state of a blob row. */
+  blobInfo(digest: string): Promise<{ size: number; state: 'live' | 'deleting' } | undefined>;
+
+  recordPull(repositoryId: number, digest: string, at: Date): Promise<void>;
+  /** Every repository with its id, in name order. */
+  allRepositories(): Promise<Array<{ id: number; name: string }>>;
+  retentionManifests(repositoryId: number): Promise<RetentionManifest[]>;
+
+  /** Bytes of the distinct blobs linked in the project's repositories (`project` and `project/...`). */
+  projectUsage(project: string): Promise<number>;
+  /** Whether the blob is linked in some repository of the project. */
+  projectHasBlob(project: string, digest: string): Promise<boolean>;
+  getQuota(project: string): Promise<ProjectQuota | undefined>;
+  setQuota(project: string, limitBytes: number): Promise<void>;
+  deleteQuota(project: string): Promise<boolean>;
+  listQuotas(): Promise<ProjectQuota[]>;
+
+  listImmutableTagRules(): Promise<ImmutableTagRule[]>;
+  addImmutableTagRule(repositoryPattern: string, tagPattern: string): Promise<ImmutableTagRule>;
+  deleteImmutableTagRule(id: number): Promise<boolean>;
+
+  listRetentionPolicies(): Promise<RetentionPolicy[]>;
+  addRetentionPolicy(policy: RetentionPolicyInput): Promise<RetentionPolicy>;
+  deleteRetentionPolicy(id: number): Promise<boolean>;
 }

@@ -11,7 +11,12 @@ import {
 import { MediaType } from '../image/mediatypes.js';
 import type { BlobStore, ByteRange } from '../storage/blobstore.js';
 import type { MetadataStore, Page, ReferrerRow } from '../metadata/store.js';
+import { BlobDeletingError, ImmutableTagError, MissingBlobLinksError } from '../metadata/store.js';
 import { RegistryError } from './errors.js';
+import { TagImmutability, immutableError } from './immutability.js';
+import { PullRecorder } from './pulls.js';
+import { ProjectQuotas } from './quota.js';
+import { RetentionPolicies } from './retention.js';
 import { isValidRepositoryName, isValidTag } from './names.js';
 import { negotiate } from './negotiate.js';
 import { Uploads } from './uploads.js';
@@ -32,7 +37,11 @@ export interface RegistryHooks {
   blobCommitted?(repository: string, digest: string, size: number, how: 'upload' | 'mount'): Promise<void> | void;
   /** Before a manifest is stored; throw a RegistryError (DENIED) to refuse it. */
   beforeManifestPut?(ctx: ManifestPushContext): Promise<void>;
-  manifestPut?(ctx: ManifestPushContext & { previousTagDigest?: string }): Promise<void> | void;
+  /**
+   * After a manifest is stored. `previousTagDigest` is where the tag pointed before (if it
+   * existed); `tagMoved` is true when that was another digest (an audited change).
+   */
+  manifestPut?(ctx: ManifestPushContext & { previousTagDigest?: string; tagMoved?: boolean }): Promise<void> | void;
   manifestDeleted?(repository: string, digest: string): Promise<void> | void;
 }
 
@@ -41,6 +50,18 @@ export interface RegistryOptions {
   meta: MetadataStore;
   maxManifestBytes?: number;
   hooks?: RegistryHooks;
+  lifecycle?: LifecycleOptions;
+}
+
+export interface LifecycleOptions {
+  /** How long an upload commit or mount waits for GC to finish deleting the same digest (default 30 s). */
+  blobDeletingWaitMs?: number;
+  /** Minimum time between two recorded pulls of one manifest (default 60 s). */
+  pullThrottleMs?: number;
+  /** Cache lifetime of immutability rules and quota numbers (default 5 s / 2 s). */
+  rulesCacheMs?: number;
+  quotaCacheMs?: number;
+  now?: () => number;
 }
 
 export interface StoredManifest {
@@ -58,6 +79,11 @@ export class Registry {
   readonly meta: MetadataStore;
   readonly uploads: Uploads;
   readonly maxManifestBytes: number;
+  readonly immutability: TagImmutability;
+  readonly quotas: ProjectQuotas;
+  readonly retentionPolicies: RetentionPolicies;
+  private readonly pulls: PullRecorder;
+  private readonly blobDeletingWaitMs: number;
   private readonly hooks: RegistryHooks;
   private readonly repoIds = new Map<string, number>();
   private readonly repoNames = new Map<number, string>();
@@ -67,10 +93,54 @@ export class Registry {
     this.meta = opts.meta;
     this.hooks = opts.hooks ?? {};
     this.maxManifestBytes = opts.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
-    this.uploads = new Uploads(this.blobs, this.meta, async (repositoryId, digest, size) => {
+    const lc = opts.lifecycle ?? {};
+    const now = lc.now ?? Date.now;
+    this.immutability = new TagImmutability(this.meta, { now, ...(lc.rulesCacheMs === undefined ? {} : { cacheMs: lc.rulesCacheMs }) });
+    this.quotas = new ProjectQuotas(this.meta, { now, ...(lc.quotaCacheMs === undefined ? {} : { cacheMs: lc.quotaCacheMs }) });
+    this.retentionPolicies = new RetentionPolicies(this.meta);
+    this.pulls = new PullRecorder(this.meta, lc.pullThrottleMs ?? 60_000, now);
+    this.blobDeletingWaitMs = lc.blobDeletingWaitMs ?? 30_000;
+    this.uploads = new Uploads(
+      this.blobs,
+      this.meta,
+      async (repositoryId, digest, size) => {
+        const name = this.nameOf(repositoryId);
+        await this.linkClaimed(repositoryId, digest, size);
+        this.quotas.invalidate(name);
+        await this.hooks.blobCommitted?.(name, digest, size, 'upload');
+      },
+      async (repositoryId, digest, size) => {
+        await this.quotas.checkBlob(this.nameOf(repositoryId), digest, size);
+        await this.claimBlob(digest, size, true);
+      },
+    );
+  }
+
+  /**
+   * Makes the blob row live with a fresh touch time before its bytes are (re)written. While GC
+   * is deleting the digest, waits (bounded) until GC is done with it; `wait` false answers
+   * false at once instead (a mount then falls back to an upload).
+   */
+  private async claimBlob(digest: string, size: number, wait: boolean): Promise<boolean> {
+    const deadline = Date.now() + this.blobDeletingWaitMs;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
+      if (await this.meta.claimBlob(digest, size)) return true;
+      if (!wait) return false;
+      if (Date.now() >= deadline) {
+        throw new RegistryError('UNAVAILABLE', `blob ${digest} is being garbage-collected; retry the upload`, { digest }, { headers: { 'Retry-After': '5' } });
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  private async linkClaimed(repositoryId: number, digest: string, size: number): Promise<void> {
+    try {
       await this.meta.linkBlob(repositoryId, digest, size);
-      await this.hooks.blobCommitted?.(this.nameOf(repositoryId), digest, size, 'upload');
-    });
+    } catch (err) {
+      // Only when the commit took longer than GC's grace period: refuse rather than link bytes GC is removing.
+      if (err instanceof BlobDeletingError) throw new RegistryError('UNAVAILABLE', `blob ${digest} is being garbage-collected; retry the upload`, { digest });
+      throw err;
+    }
   }
 
   /** Repository id; with `create`, the repository is made on first write. */
@@ -117,6 +187,7 @@ export class Registry {
     requireDigest(digest);
     const repoId = await this.repositoryId(repository);
     if (!(await this.meta.unlinkBlob(repoId, digest))) throw new RegistryError('BLOB_UNKNOWN', undefined, { digest });
+    this.quotas.invalidate(repository);
   }
 
   /** Cross-repository mount; false when the source does not hold the blob (the client then uploads). */
@@ -126,9 +197,14 @@ export class Registry {
     const fromId = (await this.meta.getRepository(from))?.id;
     if (fromId === undefined) return false;
     const size = await this.meta.linkedBlobSize(fromId, digest);
-    if (size === undefined || (await this.blobs.stat(digest)) === undefined) return false;
+    if (size === undefined) return false;
+    await this.quotas.checkBlob(repository, digest, size);
+    // Claimed (touched) before the storage check, so GC cannot start deleting it after the check.
+    if (!(await this.claimBlob(digest, size, false))) return false;
+    if ((await this.blobs.stat(digest)) === undefined) return false;
     const repoId = await this.repositoryId(repository, true);
-    await this.meta.linkBlob(repoId, digest, size);
+    await this.linkClaimed(repoId, digest, size);
+    this.quotas.invalidate(repository);
     await this.hooks.blobCommitted?.(repository, digest, size, 'mount');
     return true;
   }
@@ -169,7 +245,13 @@ export class Registry {
       throw err;
     }
     const repoId = await this.repositoryId(repository, true);
+    const immutableTag = !byDigest && (await this.immutability.ruleFor(repository, reference)) !== undefined;
+    if (immutableTag) {
+      const current = await this.meta.resolveTag(repoId, reference);
+      if (current !== undefined && current !== digest) throw immutableError(repository, reference, 'move', await this.immutability.ruleFor(repository, reference));
+    }
     await this.checkReferences(repoId, parsed);
+    await this.quotas.checkProject(repository);
     const ctx: ManifestPushContext = { repository, repositoryId: repoId, digest, parsed, content };
     if (!byDigest) ctx.tag = reference;
     await this.hooks.beforeManifestPut?.(ctx);
@@ -178,7 +260,8 @@ export class Registry {
       ...referencedBlobs(parsed).map((d) => ({ digest: d.digest, kind: 'blob' as const })),
       ...childManifests(parsed).map((d) => ({ digest: d.digest, kind: 'manifest' as const })),
     ];
-    const { previousTagDigest } = await this.meta.putManifest(
+    const { previousTagDigest } = await this.commitManifest(
+      repository,
       repoId,
       {
         digest,
@@ -191,15 +274,39 @@ export class Registry {
         references: refs,
       },
       byDigest ? undefined : reference,
+      immutableTag,
     );
-    await this.hooks.manifestPut?.(previousTagDigest ? { ...ctx, previousTagDigest } : ctx);
+    await this.hooks.manifestPut?.(previousTagDigest ? { ...ctx, previousTagDigest, tagMoved: previousTagDigest !== digest } : ctx);
     return m.subject ? { digest, subject: m.subject.digest } : { digest };
   }
 
+  private async commitManifest(
+    repository: string,
+    repoId: number,
+    input: Parameters<MetadataStore['putManifest']>[1],
+    tag: string | undefined,
+    immutableTag: boolean,
+  ): Promise<{ previousTagDigest?: string }> {
+    try {
+      return await this.meta.putManifest(repoId, input, tag, { requireBlobLinks: true, immutableTag });
+    } catch (err) {
+      if (err instanceof MissingBlobLinksError) {
+        throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob ${err.digests[0]} unknown to registry`, { digest: err.digests[0] });
+      }
+      if (err instanceof ImmutableTagError) throw immutableError(repository, err.tag, 'move');
+      throw err;
+    }
+  }
+
+  /**
+   * Touches (linked_at = now) the repository links of every referenced blob, then checks they
+   * exist: GC never removes a link younger than its grace period, so what this finds stays until
+   * the commit (which touches them again inside its transaction).
+   */
   private async checkReferences(repoId: number, parsed: ParsedManifest): Promise<void> {
     const blobs = referencedBlobs(parsed).map((d) => d.digest);
     if (blobs.length > 0) {
-      const linked = await this.meta.linkedBlobs(repoId, blobs);
+      const linked = await this.meta.touchLinks(repoId, blobs);
       const missing = blobs.find((d) => !linked.has(d));
       if (missing) throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob ${missing} unknown to registry`, { digest: missing });
     }
@@ -211,8 +318,8 @@ export class Registry {
     }
   }
 
-  /** Resolves a tag or digest to the stored manifest; `accept` is the client's Accept list. */
-  async getManifest(repository: string, reference: string, accept?: string[]): Promise<StoredManifest> {
+  /** Resolves a tag or digest to the stored manifest; `accept` is the client's Accept list. Records the pull (throttled) unless `recordPull` is false. */
+  async getManifest(repository: string, reference: string, accept?: string[], opts: { recordPull?: boolean } = {}): Promise<StoredManifest> {
     const repoId = await this.repositoryId(repository);
     let row;
     if (isDigest(reference)) row = await this.meta.getManifest(repoId, reference);
@@ -220,6 +327,11 @@ export class Registry {
     else throw new RegistryError('MANIFEST_INVALID', `invalid reference ${JSON.stringify(reference)}`);
     if (!row) throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${reference} unknown to registry`, { reference });
     const chosen = await negotiate(row, accept, (d) => this.meta.getManifest(repoId, d));
+    // HEAD counts too by default: clients that find their image up to date only HEAD it.
+    if (opts.recordPull !== false) {
+      this.pulls.record(repoId, row.digest);
+      if (chosen.digest !== row.digest) this.pulls.record(repoId, chosen.digest);
+    }
     return { digest: chosen.digest, mediaType: chosen.mediaType, content: chosen.content, subject: chosen.subject };
   }
 
@@ -228,9 +340,11 @@ export class Registry {
     const repoId = await this.repositoryId(repository);
     if (!isDigest(reference)) {
       if (!isValidTag(reference)) throw new RegistryError('MANIFEST_INVALID', `invalid reference ${JSON.stringify(reference)}`);
+      await this.immutability.assertMutable(repository, reference, 'delete');
       if (!(await this.meta.deleteTag(repoId, reference))) throw new RegistryError('MANIFEST_UNKNOWN', undefined, { reference });
       return;
     }
+    for (const t of await this.meta.tagsOf(repoId, reference)) await this.immutability.assertMutable(repository, t.name, 'delete');
     if (!(await this.meta.deleteManifest(repoId, reference))) throw new RegistryError('MANIFEST_UNKNOWN', undefined, { reference });
     await this.hooks.manifestDeleted?.(repository, reference);
   }

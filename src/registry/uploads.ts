@@ -20,6 +20,8 @@ export class Uploads {
     private readonly blobs: BlobStore,
     private readonly meta: MetadataStore,
     private readonly onCommitted: (repositoryId: number, digest: string, size: number) => Promise<void>,
+    /** Runs after the digest is verified, before the bytes become the blob (quota, GC claim). */
+    private readonly beforeCommit: (repositoryId: number, digest: string, size: number) => Promise<void> = async () => undefined,
   ) {}
 
   async start(repositoryId: number): Promise<string> {
@@ -77,6 +79,13 @@ export class Uploads {
       if (actual !== digest) {
         await this.discard(id);
         throw new RegistryError('DIGEST_INVALID', `digest mismatch: content is ${actual}, client said ${digest}`);
+      }
+      try {
+        await this.beforeCommit(repositoryId, digest, size);
+      } catch (err) {
+        // Refused (quota) or GC held the digest too long: the bytes are of no further use.
+        await this.discard(id);
+        throw err;
       }
       await this.blobs.commitUpload(id, digest);
       this.hashes.delete(id);

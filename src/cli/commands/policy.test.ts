@@ -97,13 +97,14 @@ describe('portcullis policy', () => {
 
     const latest = await cli('policy', 'get', 'team', ...as('gus'));
     expect(latest.out).toMatch(/^# project team, version 2 by alice at \S+\nversion: 1\nmode: warn\n$/);
-    const first = await cli('policy', 'get', 'team', '--version', '1', ...as('gus'));
+    const first = await cli('policy', 'get', 'team', '-v', '1', ...as('gus'));
     expect(first.out).toBe(`${first.out.split('\n')[0]}\n${text}`);
-    const json = JSON.parse((await cli('policy', 'get', 'team', '--version', '1', '--json', ...as('gus'))).out) as { policy: unknown };
+    const json = JSON.parse((await cli('policy', 'get', 'team', '--policy-version', '1', '--json', ...as('gus'))).out) as { policy: unknown };
     expect(json.policy).toEqual({ version: 1, mode: 'enforce', push: { vulnerabilities: { severity: 'HIGH', onlyFixed: false, allow: [] } }, pull: {} });
     const history = await cli('policy', 'history', 'team', ...as('gus'));
     expect(history.out.split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['VERSION AUTHOR', '2 alice', '1 alice', '']);
-    expect((await cli('policy', 'get', 'team', '--version', '7', ...as('gus'))).code).toBe(1);
+    expect((await cli('policy', 'get', 'team', '--policy-version', '7', ...as('gus'))).code).toBe(1);
+    expect(await cli('policy', 'get', 'team', '-v', 'x', ...as('gus'))).toMatchObject({ code: 2, err: 'error: --policy-version must be a positive integer\n' });
   });
 
   it('reports refusals and invalid files without storing anything', async () => {

@@ -38,7 +38,8 @@ export function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (..
         process.exitCode = err.status === 400 ? EXIT_INVALID : 1;
       } else if (err instanceof Error && (err.name === 'TypeError' || err instanceof SourceError || err instanceof VulnDbMissingError || isFsError(err))) {
         // fetch failures (server unreachable), unreadable images, no vulnerability DB, missing files
-        process.stderr.write(`error: ${err.message}\n`);
+        const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+        process.stderr.write(`error: ${err.message}${cause}\n`);
         process.exitCode = 1;
       } else throw err;
     }
@@ -84,13 +85,14 @@ export function registerPolicy(program: Command): void {
   policy
     .command('get <project>')
     .description("print the project's effective policy (its own, else the system policy)")
-    .option('--version <n>', 'a stored version instead of the latest')
+    // Not --version: the program's own --version is recognised after subcommands too.
+    .option('-v, --policy-version <n>', 'a stored version instead of the latest')
     .option('--json', 'print the API answer as JSON')
-    .action(run(async (project: string, opts: { version?: string; json?: boolean }, cmd: Command) => {
+    .action(run(async (project: string, opts: { policyVersion?: string; json?: boolean }, cmd: Command) => {
       let version: number | undefined;
-      if (opts.version !== undefined) {
-        version = Number(opts.version);
-        if (!Number.isInteger(version) || version < 1) throw new PolicyError('--version must be a positive integer');
+      if (opts.policyVersion !== undefined) {
+        version = Number(opts.policyVersion);
+        if (!Number.isInteger(version) || version < 1) throw new PolicyError('--policy-version must be a positive integer');
       }
       const v = await policyClient(cmd).get(project, version);
       process.stdout.write(opts.json ? `${JSON.stringify(v, null, 2)}\n` : policyYaml(v));

@@ -13,12 +13,20 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import { registryMigration } from './0001_registry.js';
 import { identityAuditMigration } from './0100_identity_audit.js';
 import { jobsMigration } from '../../jobs/migration.js';
+import { lifecycleMigration } from './0300_lifecycle.js';
+import { policyMigration } from '../../policy/migration.js';
 import type { PortcullisMigration, SqlDialect } from './types.js';
 
 export type { PortcullisMigration, SqlDialect } from './types.js';
 export { dialectTypes } from './types.js';
 
-export const MIGRATIONS: readonly PortcullisMigration[] = [registryMigration, identityAuditMigration, jobsMigration];
+export const MIGRATIONS: readonly PortcullisMigration[] = [
+  registryMigration,
+  identityAuditMigration,
+  jobsMigration,
+  lifecycleMigration,
+  policyMigration,
+];
 
 /** Throws if names repeat or are out of order (Kysely applies them in name order). */
 export function checkMigrationList(list: readonly PortcullisMigration[]): void {

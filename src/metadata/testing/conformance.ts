@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataStore } from '../store.js';
+import { lifecycleConformance } from './conformance-lifecycle.js';
 import { manifestConformance } from './conformance-manifests.js';
 import { byteSorted, manifest, ODD_NAMES, sha } from './fixtures.js';
 
@@ -248,5 +249,6 @@ export function metadataConformance(name: string, factory: () => Promise<Metadat
     });
 
     manifestConformance(() => store);
+    lifecycleConformance(() => store);
   });
 }
