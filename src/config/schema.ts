@@ -82,6 +82,29 @@ export const serverConfigSchema = z
       })
       .strict()
       .default({}),
+    gc: z
+      .object({
+        /** How often unreferenced blobs are collected (0 disables the schedule). */
+        interval: durationSeconds.default(3600),
+        /** Nothing younger than this is collected: it must exceed the longest upload commit. */
+        grace: durationSeconds.default(3600),
+      })
+      .strict()
+      .default({}),
+    retention: z
+      .object({
+        /** How often the retention policies run (0 disables the schedule). */
+        interval: durationSeconds.default(3600),
+      })
+      .strict()
+      .default({}),
+    policy: z
+      .object({
+        /** The system default policy (a policy document, validated at start). */
+        default: z.unknown().optional(),
+      })
+      .strict()
+      .default({}),
     /** Seconds to let in-flight requests finish on shutdown. */
     shutdownGrace: durationSeconds.default(25),
   })

@@ -5,6 +5,7 @@ import type { AccessControl, V2EventRecorder } from './distribution/access.js';
 import { distributionRoutes } from './distribution/index.js';
 import { parseV2Path } from './distribution/paths.js';
 import { ServerMetrics } from './metrics.js';
+import { hsts } from './auth/tls.js';
 
 export interface AppOptions {
   registry: Registry;
@@ -81,6 +82,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     return reply.header('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  await app.register(hsts);
   await app.register(distributionRoutes, {
     registry: opts.registry,
     ...(opts.access ? { access: opts.access } : {}),

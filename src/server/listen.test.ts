@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkListenSecurity, isLoopback, splitAddr } from './listen.js';
+import { checkListenSecurity, isLoopback, listenWarning, splitAddr } from './listen.js';
 
 describe('listen security', () => {
   it('splits addresses', () => {
@@ -14,6 +14,19 @@ describe('listen security', () => {
     expect(isLoopback('localhost')).toBe(true);
     expect(isLoopback('0.0.0.0')).toBe(false);
     expect(isLoopback('10.0.0.1')).toBe(false);
+  });
+  it('knows loopback in every spelling, and nothing else', () => {
+    for (const h of ['127.1.2.3', 'LOCALHOST', 'api.localhost', '[::1]', '0:0:0:0:0:0:0:1', '::0:1', '::ffff:127.0.0.1', '::1%lo']) {
+      expect(isLoopback(h), h).toBe(true);
+    }
+    for (const h of ['::', '::2', '128.0.0.1', '::ffff:10.0.0.1', 'localhost.example.com', 'example.com', '', 'fe80::1']) {
+      expect(isLoopback(h), h).toBe(false);
+    }
+  });
+  it('warns about --insecure beyond loopback only', () => {
+    expect(listenWarning('0.0.0.0:5000', false, true)).toMatch(/clear text/);
+    expect(listenWarning('0.0.0.0:5000', true, true)).toBeUndefined();
+    expect(listenWarning('127.0.0.1:5000', false, true)).toBeUndefined();
   });
   it('refuses plain HTTP beyond loopback unless told', () => {
     expect(() => checkListenSecurity('0.0.0.0:5000', false, false)).toThrow(/without TLS/);

@@ -4,11 +4,14 @@ import pino, { type Logger } from 'pino';
 import type { ServerConfig } from '../config/schema.js';
 import { createMetadataStore, type KyselyMetadataStore } from '../metadata/index.js';
 import { Registry } from '../registry/registry.js';
+import { startGcSchedule } from '../registry/gc.js';
+import { startRetentionSchedule } from '../registry/retention.js';
 import { createBlobStore } from '../storage/index.js';
 import type { BlobStore } from '../storage/blobstore.js';
 import { buildApp, type App } from './app.js';
 import { ServerMetrics } from './metrics.js';
-import { checkListenSecurity, isLoopback, splitAddr } from './listen.js';
+import { checkListenSecurity, isLoopback, listenWarning, splitAddr } from './listen.js';
+import { createPolicyServices, policyFromConfig } from '../policy/index.js';
 import { apiRoutes } from './api/index.js';
 import { openAccess, type V2EventRecorder } from './distribution/access.js';
 import { recordRequestEvent } from './auth/audit-request.js';
@@ -41,6 +44,9 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger;
     throw new Error(`refusing to serve ${config.addr} with auth.enabled=false: an open registry is only allowed on loopback`);
   }
   const logger = opts.logger ?? pino({ level: config.log.level, redact: ['req.headers.authorization', '*.password', '*.secret'] });
+  const warning = listenWarning(config.addr, config.tls !== undefined, config.insecure);
+  if (warning) logger.warn(warning);
+  const systemPolicy = policyFromConfig(config.policy.default);
   const { blobs, meta } = await openStores(config);
   // A crash may have left half-written files; they are never visible, but they take space.
   await blobs.cleanup();
@@ -66,6 +72,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger;
   } else if (security.initialAdmin) {
     logger.info({ user: security.initialAdmin.name }, 'created the first administrator with the password from PORTCULLIS_ADMIN_PASSWORD');
   }
+  const policy = createPolicyServices(meta.database.db, systemPolicy);
   const recordEvent: V2EventRecorder = async (req, principal, event) => {
     if (event.action === 'image.pull' && !config.audit.pulls) return;
     await recordRequestEvent(security.audit, req, principal, event);
@@ -82,7 +89,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger;
         await app.register(tokenRoutes, { auth: security.auth, key: security.key });
       },
       async (app) => {
-        await app.register(apiRoutes, { auth: security.auth, audit: security.audit, auditVerifiers: security.auditVerifiers });
+        await app.register(apiRoutes, { auth: security.auth, audit: security.audit, auditVerifiers: security.auditVerifiers, policy });
       },
     ],
     ...(https ? { https } : {}),
@@ -106,6 +113,11 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger;
   await expireUploads();
   const sweeper = setInterval(() => void expireUploads(), Math.max(1, config.uploads.sweepInterval) * 1000);
   sweeper.unref();
+  // Each process may run them: GC and retention are safe to run concurrently across processes.
+  const schedules = [
+    config.gc.interval > 0 ? startGcSchedule(registry, { intervalMs: config.gc.interval * 1000, graceMs: config.gc.grace * 1000, logger }) : undefined,
+    config.retention.interval > 0 ? startRetentionSchedule(registry, { intervalMs: config.retention.interval * 1000, logger }) : undefined,
+  ];
 
   const { host, port } = splitAddr(config.addr);
   await app.app.listen({ host, port });
@@ -118,6 +130,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger;
   const close = () => {
     closing ??= (async () => {
       clearInterval(sweeper);
+      for (const schedule of schedules) await schedule?.stop();
       app.drain();
       const grace = setTimeout(() => app.app.server.closeAllConnections(), config.shutdownGrace * 1000);
       grace.unref();

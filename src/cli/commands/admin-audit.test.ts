@@ -50,7 +50,7 @@ async function cli(args: string[], opts: { stdin?: string; user?: string; passwo
   const stdin = Object.getOwnPropertyDescriptor(process, 'stdin');
   if (opts.stdin !== undefined) Object.defineProperty(process, 'stdin', { value: Readable.from([Buffer.from(opts.stdin)]), configurable: true });
   vi.stubEnv('PORTCULLIS_USERNAME', opts.user ?? 'admin');
-  vi.stubEnv('PORTCULLIS_PASSWORD', opts.password ?? 'cli-admin-password');
+  vi.stubEnv('PORTCULLIS_REGISTRY_PASSWORD', opts.password ?? 'cli-admin-password');
   process.exitCode = 0;
   try {
     await buildProgram().exitOverride().parseAsync(['node', 'portcullis', ...args]);

@@ -1,18 +1,8 @@
 import type { Command } from 'commander';
-import { ApiClient, ApiClientError } from '../../server/api/client.js';
-
-interface ConnOpts {
-  server?: string;
-  username?: string;
-}
+import { ApiClient, ApiClientError, USERNAME_HELP, connectionFrom, type ConnectionOptions } from '../../server/api/client.js';
 
 function client(cmd: Command): ApiClient {
-  const o = cmd.optsWithGlobals<ConnOpts>();
-  const username = o.username ?? process.env.PORTCULLIS_USERNAME;
-  return new ApiClient({
-    server: o.server ?? process.env.PORTCULLIS_SERVER ?? 'http://127.0.0.1:5000',
-    ...(username !== undefined ? { username, password: process.env.PORTCULLIS_PASSWORD ?? '' } : {}),
-  });
+  return new ApiClient(connectionFrom(cmd.optsWithGlobals<ConnectionOptions>()));
 }
 
 async function readStdin(): Promise<string> {
@@ -56,7 +46,7 @@ export function registerAdmin(program: Command): void {
     .command('admin')
     .description('manage users, projects, members and robot accounts through the server API')
     .option('--server <url>', 'server URL (also PORTCULLIS_SERVER)', undefined)
-    .option('--username <name>', 'account to act as (also PORTCULLIS_USERNAME; password from PORTCULLIS_PASSWORD)');
+    .option('--username <name>', USERNAME_HELP);
 
   const user = admin.command('user').description('user accounts');
   user

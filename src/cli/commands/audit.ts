@@ -11,7 +11,7 @@ import type { AuditQuery } from '../../audit/store.js';
 import { verifyChain } from '../../audit/verify.js';
 import type { ChainReport } from '../../audit/verify.js';
 import { createMetadataStore } from '../../metadata/index.js';
-import { ApiClient, ApiClientError } from '../../server/api/client.js';
+import { ApiClient, ApiClientError, USERNAME_HELP, connectionFrom } from '../../server/api/client.js';
 import { loadServerKey } from '../../server/auth/keys.js';
 
 interface SourceOpts {
@@ -47,11 +47,7 @@ async function withLocal<T>(dataDir: string, fn: (store: AuditStore, dir: string
 }
 
 function remote(o: SourceOpts): ApiClient {
-  const username = o.username ?? process.env.PORTCULLIS_USERNAME;
-  return new ApiClient({
-    server: o.server ?? process.env.PORTCULLIS_SERVER ?? 'http://127.0.0.1:5000',
-    ...(username !== undefined ? { username, password: process.env.PORTCULLIS_PASSWORD ?? '' } : {}),
-  });
+  return new ApiClient(connectionFrom(o));
 }
 
 function date(value: string | undefined, flag: string): Date | undefined {
@@ -113,7 +109,7 @@ export function registerAudit(program: Command): void {
     cmd
       .option('--data-dir <dir>', 'read the embedded installation in this data directory')
       .option('--server <url>', 'ask a running server (also PORTCULLIS_SERVER)')
-      .option('--username <name>', 'administrator account (also PORTCULLIS_USERNAME; password from PORTCULLIS_PASSWORD)');
+      .option('--username <name>', USERNAME_HELP);
 
   source(audit.command('verify').description('prove the hash chain intact, or name the first event tampered with')).action(async (o: SourceOpts) => {
     try {

@@ -15,7 +15,7 @@ import { registerTrust } from './trust.js';
 let api: PolicyApi;
 let server: string;
 let dir: string;
-const savedPassword = process.env.PORTCULLIS_PASSWORD;
+const savedPassword = process.env.PORTCULLIS_REGISTRY_PASSWORD;
 
 interface Result {
   out: string;
@@ -45,7 +45,7 @@ async function cli(...args: string[]): Promise<Result> {
 
 /** As user `name` (password `<name>-password`) against the test server. */
 const as = (name: string) => {
-  process.env.PORTCULLIS_PASSWORD = `${name}-password`;
+  process.env.PORTCULLIS_REGISTRY_PASSWORD = `${name}-password`;
   return ['--server', server, '--username', name];
 };
 
@@ -64,8 +64,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
   await rm(dir, { recursive: true, force: true });
-  if (savedPassword === undefined) delete process.env.PORTCULLIS_PASSWORD;
-  else process.env.PORTCULLIS_PASSWORD = savedPassword;
+  if (savedPassword === undefined) delete process.env.PORTCULLIS_REGISTRY_PASSWORD;
+  else process.env.PORTCULLIS_REGISTRY_PASSWORD = savedPassword;
 });
 
 describe('portcullis policy', () => {
@@ -117,7 +117,7 @@ describe('portcullis policy', () => {
     const invalid = await cli('policy', 'set', 'team', file, ...as('alice'));
     expect(invalid.code).toBe(2);
     expect(invalid.err).toMatch(/mode: /);
-    process.env.PORTCULLIS_PASSWORD = 'not-the-password';
+    process.env.PORTCULLIS_REGISTRY_PASSWORD = 'not-the-password';
     const wrongPassword = await cli('policy', 'get', 'team', '--server', server, '--username', 'alice');
     expect(wrongPassword).toMatchObject({ code: 1, err: 'error: invalid credentials\n' });
     expect((await cli('policy', 'history', 'team', ...as('gus'))).out.split('\n')).toHaveLength(4);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { PolicyError, parsePolicy } from '../../policy/parse.js';
 import { formatPolicyTest, testPolicy } from '../../policy/test-image.js';
-import { ApiClientError } from '../../server/api/client.js';
+import { ApiClientError, USERNAME_HELP } from '../../server/api/client.js';
 import { PolicyApiClient, connectionFrom, type ConnectionOptions, type PolicyView } from '../../server/api/policy-client.js';
 import { SourceError } from '../../image/sources/index.js';
 import { VulnDbMissingError } from '../../scan/db.js';
@@ -19,7 +19,7 @@ export function policyClient(cmd: Command): PolicyApiClient {
 export function addConnectionOptions(cmd: Command): Command {
   return cmd
     .option('--server <url>', 'server URL (also PORTCULLIS_SERVER)')
-    .option('--username <name>', 'account to act as (also PORTCULLIS_USERNAME; password from PORTCULLIS_PASSWORD)');
+    .option('--username <name>', USERNAME_HELP);
 }
 
 const isFsError = (err: Error): boolean => typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';

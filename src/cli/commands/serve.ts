@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError, loadServerConfig } from '../../config/load.js';
 import { startServer } from '../../server/serve.js';
+import { PolicyError } from '../../policy/parse.js';
 
 export function registerServe(program: Command): void {
   program
@@ -22,7 +23,7 @@ export function registerServe(program: Command): void {
         const config = await loadServerConfig({ ...(opts.config ? { file: opts.config } : {}), flags });
         server = await startServer(config);
       } catch (err) {
-        if (err instanceof ConfigError) {
+        if (err instanceof ConfigError || err instanceof PolicyError) {
           console.error(err.message);
           process.exit(2);
         }

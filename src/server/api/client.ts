@@ -77,3 +77,24 @@ export class ApiClient {
     return (await this.request<ChainReport>('GET', '/audit/verify')).data;
   }
 }
+
+export interface ConnectionOptions {
+  server?: string;
+  username?: string;
+}
+
+/**
+ * Server and account for the CLI's API commands: the options, else PORTCULLIS_SERVER and
+ * PORTCULLIS_USERNAME, with the password in PORTCULLIS_REGISTRY_PASSWORD (the same account as on
+ * the registry; PORTCULLIS_PASSWORD is the signing key's password, as cosign's COSIGN_PASSWORD).
+ */
+export function connectionFrom(opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): ApiClientOptions {
+  const username = opts.username ?? env.PORTCULLIS_USERNAME;
+  return {
+    server: opts.server ?? env.PORTCULLIS_SERVER ?? 'http://127.0.0.1:5000',
+    ...(username !== undefined ? { username, password: env.PORTCULLIS_REGISTRY_PASSWORD ?? '' } : {}),
+  };
+}
+
+/** The help text of `--username` on every API command. */
+export const USERNAME_HELP = 'account to act as (also PORTCULLIS_USERNAME; password from PORTCULLIS_REGISTRY_PASSWORD)';

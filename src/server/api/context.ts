@@ -68,12 +68,23 @@ export async function visibleProject(req: FastifyRequest, auth: AuthService, nam
   return { project, role, admin };
 }
 
-/** Project administrators of this project, or system administrators. */
-export async function requireProjectAdmin(req: FastifyRequest, auth: AuthService, name: string): Promise<ProjectAccess & { user: UserPrincipal }> {
-  const access = await visibleProject(req, auth, name);
+/**
+ * Members of the project (any role) or system administrators. Credentials come first: anonymous
+ * callers are challenged and robots refused whatever the project, so neither learns which
+ * private projects exist.
+ */
+export async function requireProjectMember(req: FastifyRequest, auth: AuthService, name: string): Promise<ProjectAccess & { user: UserPrincipal }> {
   const user = await requireUser(req, auth);
-  if (!access.admin && access.role !== 'projectAdmin') throw forbidden(`project administrators of "${name}" only`);
+  const access = await visibleProject(req, auth, name);
+  if (!access.admin && !access.role) throw forbidden(`members of "${name}" only`);
   return { ...access, user };
+}
+
+/** Project administrators of this project, or system administrators (credentials checked first, as above). */
+export async function requireProjectAdmin(req: FastifyRequest, auth: AuthService, name: string): Promise<ProjectAccess & { user: UserPrincipal }> {
+  const access = await requireProjectMember(req, auth, name);
+  if (!access.admin && access.role !== 'projectAdmin') throw forbidden(`project administrators of "${name}" only`);
+  return access;
 }
 
 /** An audit event for a management action by the calling principal. */

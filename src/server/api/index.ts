@@ -2,14 +2,16 @@
 import type { FastifyInstance } from 'fastify';
 import { AUDIT_ROUTES } from './audit.js';
 import { errorHandler } from './errors.js';
+import { KEY_ROUTES } from './keys.js';
 import { MEMBER_ROUTES } from './members.js';
 import { openapiDocument } from './openapi.js';
+import { POLICY_ROUTES } from './policy.js';
 import { PROJECT_ROUTES } from './projects.js';
 import { ROBOT_ROUTES } from './robots.js';
 import type { ApiDeps, ApiRoute } from './route.js';
 import { USER_ROUTES } from './users.js';
 
-export const API_ROUTES: readonly ApiRoute[] = [...USER_ROUTES, ...PROJECT_ROUTES, ...MEMBER_ROUTES, ...ROBOT_ROUTES, ...AUDIT_ROUTES];
+export const API_ROUTES: readonly ApiRoute[] = [...USER_ROUTES, ...PROJECT_ROUTES, ...MEMBER_ROUTES, ...ROBOT_ROUTES, ...AUDIT_ROUTES, ...POLICY_ROUTES, ...KEY_ROUTES];
 
 export const API_PREFIX = '/api/v1';
 
@@ -20,11 +22,13 @@ export interface ApiRoutesOptions extends ApiDeps {
 
 /** Register with `app.register(apiRoutes, { auth, audit, auditVerifiers })`; it mounts itself under /api/v1. */
 export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): Promise<void> {
-  const deps: ApiDeps = { auth: opts.auth, audit: opts.audit, auditVerifiers: opts.auditVerifiers };
+  const deps: ApiDeps = { auth: opts.auth, audit: opts.audit, auditVerifiers: opts.auditVerifiers, ...(opts.policy ? { policy: opts.policy } : {}) };
   const document = openapiDocument(API_ROUTES, opts.version ?? '0.1.0');
   await app.register(
     async (api) => {
       api.setErrorHandler(errorHandler);
+      // Policies may be sent as YAML text.
+      api.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
       api.setNotFoundHandler((req, reply) =>
         reply.code(404).send({ errors: [{ code: 'NOT_FOUND', message: `no endpoint ${req.method} ${req.url.split('?')[0] ?? ''}` }] }),
       );

@@ -1,6 +1,6 @@
 import { z } from 'zod/v4';
-import { auditAction, requireProjectAdmin, visibleProject } from './context.js';
-import { forbidden, parse } from './errors.js';
+import { auditAction, requireProjectAdmin, requireProjectMember } from './context.js';
+import { parse } from './errors.js';
 import { pageOf, setPageHeaders } from './pagination.js';
 import { param } from './route.js';
 import type { ApiRoute } from './route.js';
@@ -10,11 +10,10 @@ import { memberView } from './views.js';
 export const MEMBER_ROUTES: ApiRoute[] = [
   {
     method: 'GET', path: '/projects/:project/members', operationId: 'listMembers', summary: 'List members (members and administrators)',
-    tag: 'members', access: 'project-visible', query: PageQuery,
+    tag: 'members', access: 'project-member', query: PageQuery,
     responses: [{ status: 200, description: 'members by user name', schema: z.array(MemberView), paged: true }],
     async handler(req, reply, { auth }) {
-      const access = await visibleProject(req, auth, param(req, 'project'));
-      if (!access.admin && !access.role) throw forbidden('members of the project only');
+      const access = await requireProjectMember(req, auth, param(req, 'project'));
       const page = pageOf(req);
       const { items, total } = await auth.identity.listMembers(access.project.name, page);
       setPageHeaders(req, reply, page, total);

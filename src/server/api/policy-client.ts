@@ -26,19 +26,7 @@ export interface TrustedKeyView {
   created_at: string;
 }
 
-export interface ConnectionOptions {
-  server?: string;
-  username?: string;
-}
-
-/** Server and credentials from the options, else PORTCULLIS_SERVER / PORTCULLIS_USERNAME / PORTCULLIS_PASSWORD. */
-export function connectionFrom(opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): ApiClientOptions {
-  const username = opts.username ?? env.PORTCULLIS_USERNAME;
-  return {
-    server: opts.server ?? env.PORTCULLIS_SERVER ?? 'http://127.0.0.1:5000',
-    ...(username !== undefined ? { username, password: env.PORTCULLIS_PASSWORD ?? '' } : {}),
-  };
-}
+export { connectionFrom, type ConnectionOptions } from './client.js';
 
 const projectPath = (project: string) => `/projects/${encodeURIComponent(project)}`;
 

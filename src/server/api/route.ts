@@ -1,4 +1,5 @@
 /** One /api/v1 endpoint, described as data: the plugin registers it and the OpenAPI document lists it. */
+import type { PolicyServices } from '../../policy/index.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod/v4';
 import type { AuditLog } from '../../audit/log.js';
@@ -11,9 +12,18 @@ export interface ApiDeps {
   audit: AuditLog;
   /** Keys audit checkpoints may be signed with (the server key, plus retired ones). */
   auditVerifiers: CheckpointVerifier[];
+  /** Policies and trusted keys per project (absent: those endpoints answer 503). */
+  policy?: PolicyServices;
 }
 
-export type Access = 'public' | 'user' | 'admin' | 'project-visible' | 'project-admin' | 'admin-or-self';
+/**
+ * Who may call a route (the end-to-end matrix test holds every route to API_MATRIX by this):
+ * `public` anyone; `user` any account (robots too); `admin` system administrators;
+ * `admin-or-self` administrators or the user named in the path; `project-visible` anyone who may
+ * see the project (404 otherwise, like a missing one); `project-member` its members and
+ * administrators; `project-admin` its project administrators and system administrators.
+ */
+export type Access = 'public' | 'user' | 'admin' | 'admin-or-self' | 'project-visible' | 'project-member' | 'project-admin';
 
 export interface ApiResponse {
   status: number;

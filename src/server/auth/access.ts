@@ -5,11 +5,13 @@
 import type { FastifyRequest } from 'fastify';
 import { RegistryError } from '../../registry/errors.js';
 import type { AccessControl, AccessRequest, Principal as V2Principal } from '../distribution/access.js';
+import { robotPrincipal, userPrincipal } from './principal.js';
 import type { Principal } from './principal.js';
 import { authenticateRequest } from './request.js';
 import { covers } from './scope.js';
 import type { AccessEntry, Scope } from './scope.js';
 import type { AuthService } from './service.js';
+import type { TokenActor } from './tokens.js';
 
 export function scopesFor(access: AccessRequest): Scope[] {
   switch (access.type) {
@@ -22,6 +24,13 @@ export function scopesFor(access: AccessRequest): Scope[] {
   }
 }
 
+/** Who made each /v2 request, also when it was refused: the audit event of a refusal names them. */
+const requestActors = new WeakMap<FastifyRequest, TokenActor>();
+
+export function actorOfRequest(request: FastifyRequest): TokenActor | undefined {
+  return requestActors.get(request);
+}
+
 export class IdentityAccessControl implements AccessControl {
   /** What each authenticated request was granted, so canPull rarely needs the database. */
   private readonly granted = new WeakMap<V2Principal, AccessEntry[]>();
@@ -30,6 +39,7 @@ export class IdentityAccessControl implements AccessControl {
 
   async authorize(request: FastifyRequest, access: AccessRequest): Promise<V2Principal> {
     const outcome = await authenticateRequest(request, this.auth, scopesFor(access));
+    if (outcome.actor) requestActors.set(request, outcome.actor);
     if (!outcome.ok) throw new RegistryError(outcome.code, outcome.message, undefined, { status: outcome.status, headers: outcome.headers });
     const principal: V2Principal = { kind: outcome.actor.kind, name: outcome.actor.name ?? 'anonymous' };
     this.granted.set(principal, outcome.access);
@@ -49,13 +59,9 @@ export class IdentityAccessControl implements AccessControl {
     if (p.kind === 'anonymous') return { kind: 'anonymous' };
     if (p.kind === 'user') {
       const user = await this.auth.identity.getUser(p.name);
-      return user && { kind: 'user', id: user.id, name: user.name, admin: user.admin };
+      return user && userPrincipal(user);
     }
     const robot = await this.auth.identity.getRobot(p.name);
-    return (
-      robot && {
-        kind: 'robot', id: robot.id, name: robot.name, project: robot.projectName, actions: robot.actions, expiresAt: robot.expiresAt, revoked: robot.revoked,
-      }
-    );
+    return robot && robotPrincipal(robot);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authorize, authorizeCatalog } from './authorize.js';
-import { AUTHZ_MATRIX, MATRIX_ACTIONS, PROJECT_KINDS, matrixProject } from './matrix.js';
+import { API_COLUMNS, API_MATRIX, AUTHZ_MATRIX, MATRIX_ACTIONS, PROJECT_KINDS, apiExpectation, matrixProject } from './matrix.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 
@@ -43,5 +43,21 @@ describe('authorize: edge cases', () => {
     expect(authorizeCatalog({ kind: 'user', id: 'a', name: 'admin', admin: true }, ['*'])).toEqual(['*']);
     expect(authorizeCatalog({ kind: 'user', id: 'b', name: 'bob', admin: false }, ['*', 'pull'])).toEqual(['*']);
     expect(authorizeCatalog({ kind: 'anonymous' }, ['*'])).toEqual([]);
+  });
+});
+
+describe('API_MATRIX', () => {
+  it('has a well-formed row for every principal of AUTHZ_MATRIX', () => {
+    expect(Object.keys(API_MATRIX).sort()).toEqual(AUTHZ_MATRIX.map((r) => r.label).sort());
+    for (const [label, row] of Object.entries(API_MATRIX)) {
+      for (const column of API_COLUMNS) {
+        const cells = row[column].split(' ');
+        expect(cells, `${label} ${column}`).toHaveLength(column.startsWith('project-') ? PROJECT_KINDS.length : 1);
+        for (const c of cells) expect(['ok', '401', '403', '404'], `${label} ${column}`).toContain(c);
+      }
+    }
+    expect(apiExpectation('guest', 'project-admin', 'private')).toBe('403');
+    expect(apiExpectation('guest', 'project-admin', 'missing')).toBe('404');
+    expect(() => apiExpectation('nobody', 'user')).toThrow(/no API_MATRIX row/);
   });
 });

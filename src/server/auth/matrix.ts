@@ -17,6 +17,8 @@ export interface MatrixPrincipal {
   role: Role | null;
   /** Granted actions per project kind, space-separated. */
   granted: Record<ProjectKind, string>;
+  /** False for credentials that are refused outright (401), whatever is asked for. */
+  authenticates?: false;
 }
 
 const FUTURE = new Date('2999-01-01T00:00:00Z');
@@ -80,16 +82,59 @@ export const AUTHZ_MATRIX: readonly MatrixPrincipal[] = [
     principal: robot({ actions: ['pull', 'push'], expiresAt: PAST }),
     role: null,
     granted: { public: '', private: '', missing: '' },
+    authenticates: false,
   },
   {
     label: 'robot revoked',
     principal: robot({ actions: ['pull', 'push'], revoked: true }),
     role: null,
     granted: { public: '', private: '', missing: '' },
+    authenticates: false,
   },
 ];
 
 /** The project argument for `authorize` for a project kind (named `proj`). */
 export function matrixProject(kind: ProjectKind): { name: string; public: boolean } | null {
   return kind === 'missing' ? null : { name: 'proj', public: kind === 'public' };
+}
+
+/**
+ * What the /api/v1 answers each principal of AUTHZ_MATRIX (by label), per access class of the
+ * routes (`ApiRoute.access`): `ok`, or the HTTP status. Project classes give three answers, for a
+ * public, a private and a missing project. `other-user` is an admin-or-self route on someone
+ * else's name, `own-user` the same route on the caller's own name. Written out by hand, like
+ * AUTHZ_MATRIX; the end-to-end matrix test holds the server to it.
+ */
+export const API_COLUMNS = ['public', 'user', 'admin', 'other-user', 'own-user', 'project-visible', 'project-member', 'project-admin'] as const;
+export type ApiColumn = (typeof API_COLUMNS)[number];
+
+const apiRow = (...cells: string[]): Record<ApiColumn, string> =>
+  Object.fromEntries(API_COLUMNS.map((c, i) => [c, cells[i] ?? ''])) as Record<ApiColumn, string>;
+const MEMBER = apiRow('ok', 'ok', '403', '403', 'ok', 'ok ok 404', 'ok ok 404', '403 403 404');
+const OWN_ROBOT = apiRow('ok', 'ok', '403', '403', '403', 'ok ok 404', '403 403 403', '403 403 403');
+const REFUSED = apiRow('401', '401', '401', '401', '401', '401 401 401', '401 401 401', '401 401 401');
+
+//                                               public user   admin  other  own    project-visible project-member  project-admin
+export const API_MATRIX: Record<string, Record<ApiColumn, string>> = {
+  anonymous: apiRow(                             'ok',  '401', '401', '401', '401', 'ok 404 404',   '401 401 401',  '401 401 401'),
+  'system admin (no membership)': apiRow(        'ok',  'ok',  'ok',  'ok',  'ok',  'ok ok 404',    'ok ok 404',    'ok ok 404'),
+  'user, not a member': apiRow(                  'ok',  'ok',  '403', '403', 'ok',  'ok 404 404',   '403 404 404',  '403 404 404'),
+  guest: MEMBER,
+  developer: MEMBER,
+  maintainer: MEMBER,
+  projectAdmin: apiRow(                          'ok',  'ok',  '403', '403', 'ok',  'ok ok 404',    'ok ok 404',    'ok ok 404'),
+  'robot pull': OWN_ROBOT,
+  'robot pull,push,delete (expires later)': OWN_ROBOT,
+  'robot push only': OWN_ROBOT,
+  'robot of another project': apiRow(            'ok',  'ok',  '403', '403', '403', 'ok 404 404',   '403 403 403',  '403 403 403'),
+  'robot expired': REFUSED,
+  'robot revoked': REFUSED,
+};
+
+/** The expected /api/v1 answer of a principal for a column (and project kind, for project columns). */
+export function apiExpectation(label: string, column: ApiColumn, kind: ProjectKind = 'public'): string {
+  const row = API_MATRIX[label];
+  if (!row) throw new Error(`no API_MATRIX row for ${label}`);
+  const cells = row[column].split(' ');
+  return (column.startsWith('project-') ? cells[PROJECT_KINDS.indexOf(kind)] : cells[0]) ?? '';
 }

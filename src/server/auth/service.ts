@@ -4,6 +4,7 @@ import { parseRobotAccountName, projectOfRepository } from '../../identity/names
 import type { IdentityStore } from '../../identity/store.js';
 import { authorize, authorizeCatalog } from './authorize.js';
 import type { LoginLimiter } from './lockout.js';
+import { robotPrincipal, userPrincipal } from './principal.js';
 import type { Principal } from './principal.js';
 import type { AccessEntry, Scope } from './scope.js';
 import type { TokenActor, TokenService } from './tokens.js';
@@ -69,23 +70,11 @@ export class AuthService {
       if (!robot) return { ok: false, reason: 'invalid' };
       if (robot.revoked) return { ok: false, reason: 'revoked' };
       if (robot.expiresAt && robot.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
-      return {
-        ok: true,
-        credentialVersion: 1,
-        principal: {
-          kind: 'robot',
-          id: robot.id,
-          name: robot.name,
-          project: robot.projectName,
-          actions: robot.actions,
-          expiresAt: robot.expiresAt,
-          revoked: robot.revoked,
-        },
-      };
+      return { ok: true, credentialVersion: 1, principal: robotPrincipal(robot) };
     }
     const user = await this.options.identity.verifyUserPassword(username, password);
     if (!user) return { ok: false, reason: 'invalid' };
-    return { ok: true, credentialVersion: user.credentialVersion, principal: { kind: 'user', id: user.id, name: user.name, admin: user.admin } };
+    return { ok: true, credentialVersion: user.credentialVersion, principal: userPrincipal(user) };
   }
 
   /** The principal behind a refresh (identity) token, if the account still exists and is usable. */
@@ -100,20 +89,12 @@ export class AuthService {
     if (actor.kind === 'user') {
       const user = await this.options.identity.getUserById(actor.id ?? '');
       if (!user || user.credentialVersion !== credentialVersion) return undefined;
-      return { kind: 'user', id: user.id, name: user.name, admin: user.admin };
+      return userPrincipal(user);
     }
     const robot = await this.options.identity.getRobot(actor.name ?? '');
     if (!robot || robot.id !== actor.id || robot.revoked) return undefined;
     if (robot.expiresAt && robot.expiresAt.getTime() <= Date.now()) return undefined;
-    return {
-      kind: 'robot',
-      id: robot.id,
-      name: robot.name,
-      project: robot.projectName,
-      actions: robot.actions,
-      expiresAt: robot.expiresAt,
-      revoked: robot.revoked,
-    };
+    return robotPrincipal(robot);
   }
 
   /** What the principal is allowed of the requested scopes; only granted actions, only known resource types. */

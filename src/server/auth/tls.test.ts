@@ -1,26 +1,6 @@
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { checkListenSecurity, cookieSettings, hstsHeader, isLoopbackAddress } from './tls.js';
-
-describe('isLoopbackAddress', () => {
-  const loopback = ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', 'api.localhost', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1'];
-  const remote = ['0.0.0.0', '::', '10.0.0.1', '192.168.1.10', '128.0.0.1', 'example.com', '::2', '::ffff:10.0.0.1', 'localhost.example.com', ''];
-  for (const h of loopback) it(`${h} is loopback`, () => expect(isLoopbackAddress(h)).toBe(true));
-  for (const h of remote) it(`${JSON.stringify(h)} is not loopback`, () => expect(isLoopbackAddress(h)).toBe(false));
-});
-
-describe('checkListenSecurity', () => {
-  it('allows loopback without TLS', () => expect(checkListenSecurity({ host: '127.0.0.1', tls: false, insecure: false })).toEqual({ ok: true }));
-  it('allows anything with TLS', () => expect(checkListenSecurity({ host: '0.0.0.0', tls: true, insecure: false })).toEqual({ ok: true }));
-  it('refuses non-loopback without TLS', () => {
-    const d = checkListenSecurity({ host: '0.0.0.0', tls: false, insecure: false });
-    expect(d.ok).toBe(false);
-    expect(!d.ok && d.error).toMatch(/--insecure/);
-  });
-  it('allows non-loopback with --insecure, with a warning', () => {
-    const d = checkListenSecurity({ host: '10.1.2.3', tls: false, insecure: true });
-    expect(d.ok && d.warning).toMatch(/clear text/);
-  });
-});
+import { cookieSettings, hsts, hstsHeader } from './tls.js';
 
 describe('HSTS and cookies', () => {
   it('sends HSTS only over TLS', () => {
@@ -30,5 +10,21 @@ describe('HSTS and cookies', () => {
   it('marks cookies Secure under TLS', () => {
     expect(cookieSettings(true)).toEqual({ httpOnly: true, sameSite: 'strict', secure: true, path: '/' });
     expect(cookieSettings(false).secure).toBe(false);
+  });
+  it('the plugin covers routes in other plugins, for HTTPS requests only', async () => {
+    const app = Fastify({ trustProxy: true });
+    await app.register(hsts, { maxAgeSeconds: 600 });
+    await app.register(async (child) => {
+      child.get('/inner', async () => ({ ok: true }));
+    });
+    app.get('/outer', async () => 'x');
+    const viaTls = await app.inject({ url: '/inner', headers: { 'x-forwarded-proto': 'https' } });
+    expect(viaTls.headers['strict-transport-security']).toBe('max-age=600; includeSubDomains');
+    const errorViaTls = await app.inject({ url: '/nothing', headers: { 'x-forwarded-proto': 'https' } });
+    expect(errorViaTls.statusCode).toBe(404);
+    expect(errorViaTls.headers['strict-transport-security']).toBe('max-age=600; includeSubDomains');
+    const plain = await app.inject({ url: '/outer' });
+    expect(plain.headers['strict-transport-security']).toBeUndefined();
+    await app.close();
   });
 });
