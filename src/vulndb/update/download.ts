@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { Agent, type Dispatcher, interceptors, request } from 'undici';
@@ -76,10 +77,13 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
       cb(null, chunk);
     },
   });
+  const out = createWriteStream(part, { flags: resumed ? 'a' : 'w' });
   try {
-    await pipeline(res.body, meter, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+    await pipeline(res.body, meter, out);
   } catch (err) {
-    // the part file stays for a later resume
+    // The part file stays for a later resume, but only once the file is closed: a write still in
+    // flight would otherwise land after (and into the middle of) the resumed download.
+    if (!out.closed) await once(out, 'close').catch(() => undefined);
     throw new DownloadError(`GET ${url}: interrupted after ${received} bytes (${(err as Error).message})`);
   }
   if (total !== undefined && received !== total) throw new DownloadError(`GET ${url}: got ${received} of ${total} bytes`);

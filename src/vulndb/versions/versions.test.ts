@@ -5,7 +5,8 @@ import { corpusPath, hasCorpus, parseTsv } from '../../testing/corpus.js';
 import { SCHEMES, schemeByName, schemeForEcosystem } from './index.js';
 
 describe.skipIf(!hasCorpus)('peer version vectors', () => {
-  const rows = parseTsv(readFileSync(corpusPath('peer-fixtures/version-vectors.tsv'), 'utf8'));
+  // The describe body runs at collection even when skipped: read only when the corpus is there.
+  const rows = hasCorpus ? parseTsv(readFileSync(corpusPath('peer-fixtures/version-vectors.tsv'), 'utf8')) : [];
   it('has vectors for every scheme it names', () => {
     expect(rows.length).toBeGreaterThan(1000);
   });
