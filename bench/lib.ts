@@ -40,9 +40,9 @@ function stopper(child: ChildProcess): () => Promise<void> {
 
 /**
  * Portcullis from the compiled CLI (npm run build first), embedded defaults, logs at warn.
- * /v2 auth is off by default here, as distribution runs without auth; the audit trail stays on.
+ * /v2 auth and the security gates are off by default here, as distribution has neither; the audit trail stays on.
  */
-export async function startPortcullis(dir: string, env: NodeJS.ProcessEnv = { PORTCULLIS_AUTH__ENABLED: 'false' }): Promise<RegistryProcess> {
+export async function startPortcullis(dir: string, env: NodeJS.ProcessEnv = { PORTCULLIS_AUTH__ENABLED: 'false', PORTCULLIS_GATES__ENABLED: 'false' }): Promise<RegistryProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [resolve('bin/portcullis.js'), 'serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dir, '--log-level', 'warn'], {
     stdio: ['ignore', 'ignore', 'ignore'],

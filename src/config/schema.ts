@@ -105,6 +105,23 @@ export const serverConfigSchema = z
       })
       .strict()
       .default({}),
+    gates: z
+      .object({
+        /** Analyse layers as they arrive and gate pushes and pulls by the projects' policies. */
+        enabled: z.boolean().default(true),
+        /** Longest wait at manifest PUT for layer analyses still running (then the rest is read during the PUT). */
+        waitForAnalysis: durationSeconds.default(30),
+        /** Layer analyses run at once by this process. */
+        analysisConcurrency: z.number().int().min(1).max(64).default(2),
+        /** Directory of the vulnerability DB (default: PORTCULLIS_CACHE_DIR or ~/.cache/portcullis, as the CLI). */
+        cacheDir: z.string().min(1).optional(),
+        /** Re-match every stored artifact when the vulnerability DB changes (run it on one process at scale). */
+        reevaluate: z.boolean().default(true),
+        /** How often the vulnerability DB is checked for changes. */
+        reevaluateInterval: durationSeconds.default(60),
+      })
+      .strict()
+      .default({}),
     /** Seconds to let in-flight requests finish on shutdown. */
     shutdownGrace: durationSeconds.default(25),
   })

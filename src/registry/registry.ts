@@ -12,6 +12,7 @@ import { MediaType } from '../image/mediatypes.js';
 import type { BlobStore, ByteRange } from '../storage/blobstore.js';
 import type { MetadataStore, Page, ReferrerRow } from '../metadata/store.js';
 import { BlobDeletingError, ImmutableTagError, MissingBlobLinksError } from '../metadata/store.js';
+import { planAttachments } from './attachments.js';
 import { RegistryError } from './errors.js';
 import { TagImmutability, immutableError } from './immutability.js';
 import { PullRecorder } from './pulls.js';
@@ -335,7 +336,7 @@ export class Registry {
     return { digest: chosen.digest, mediaType: chosen.mediaType, content: chosen.content, subject: chosen.subject };
   }
 
-  /** DELETE by digest removes the manifest and its tags; by tag, only the tag. */
+  /** DELETE by digest removes the manifest, its tags and its attachments (signatures, attestations); by tag, only the tag. */
   async deleteManifest(repository: string, reference: string): Promise<void> {
     const repoId = await this.repositoryId(repository);
     if (!isDigest(reference)) {
@@ -344,9 +345,17 @@ export class Registry {
       if (!(await this.meta.deleteTag(repoId, reference))) throw new RegistryError('MANIFEST_UNKNOWN', undefined, { reference });
       return;
     }
-    for (const t of await this.meta.tagsOf(repoId, reference)) await this.immutability.assertMutable(repository, t.name, 'delete');
+    // Its signatures and attestations go with it; every tag that would vanish is checked first,
+    // so an immutable one refuses the whole deletion rather than half of it.
+    const attached = await planAttachments(this.meta, repoId, reference);
+    const tags = [...(await this.meta.tagsOf(repoId, reference)).map((t) => t.name), ...attached.tags];
+    for (const t of tags) await this.immutability.assertMutable(repository, t, 'delete');
     if (!(await this.meta.deleteManifest(repoId, reference))) throw new RegistryError('MANIFEST_UNKNOWN', undefined, { reference });
     await this.hooks.manifestDeleted?.(repository, reference);
+    for (const t of attached.tagsOnly) await this.meta.deleteTag(repoId, t.tag, t.digest);
+    for (const d of attached.manifests) {
+      if (await this.meta.deleteManifest(repoId, d)) await this.hooks.manifestDeleted?.(repository, d);
+    }
   }
 
   // ---- listings

@@ -10,6 +10,7 @@ import { createBlobStore } from '../storage/index.js';
 import type { BlobStore } from '../storage/blobstore.js';
 import { buildApp, type App } from './app.js';
 import { ServerMetrics } from './metrics.js';
+import { createNotifications } from './notifications.js';
 import { checkListenSecurity, isLoopback, listenWarning, splitAddr } from './listen.js';
 import { createPolicyServices, policyFromConfig } from '../policy/index.js';
 import { apiRoutes } from './api/index.js';
@@ -17,6 +18,7 @@ import { openAccess, type V2EventRecorder } from './distribution/access.js';
 import { recordRequestEvent } from './auth/audit-request.js';
 import { tokenRoutes } from './auth/routes.js';
 import { createSecurity, type Security } from './auth/setup.js';
+import { Gates, bindGatesApi, combineHooks } from '../gates/index.js';
 
 export interface RunningServer {
   url: string;
@@ -51,7 +53,6 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger;
   // A crash may have left half-written files; they are never visible, but they take space.
   await blobs.cleanup();
   const metrics = new ServerMetrics();
-  const registry = new Registry({ blobs, meta, maxManifestBytes: config.limits.maxManifestBytes, hooks: metrics.registryHooks() });
   const security = await createSecurity({
     db: meta.database.db,
     dataDir: resolve(config.dataDir),
@@ -73,7 +74,37 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger;
     logger.info({ user: security.initialAdmin.name }, 'created the first administrator with the password from PORTCULLIS_ADMIN_PASSWORD');
   }
   const policy = createPolicyServices(meta.database.db, systemPolicy);
+  const notifications = await createNotifications({
+    config,
+    db: meta.database.db,
+    dialect: meta.dialect,
+    dataDir: resolve(config.dataDir),
+    logger,
+    audit: security.audit,
+    identity: security.auth.identity,
+    policies: policy.policies,
+  });
+  const gates = new Gates({
+    ...notifications.gateListeners,
+    db: meta.database.db,
+    dialect: meta.dialect,
+    blobs,
+    policies: policy.policies,
+    trustedKeys: policy.trustedKeys,
+    identity: security.auth.identity,
+    audit: security.audit,
+    enabled: config.gates.enabled,
+    waitForAnalysisMs: config.gates.waitForAnalysis * 1000,
+    analysisConcurrency: config.gates.analysisConcurrency,
+    ...(config.gates.cacheDir ? { cacheDir: config.gates.cacheDir } : {}),
+    logger,
+    metrics: metrics.registry,
+  });
+  const registry = new Registry({ blobs, meta, maxManifestBytes: config.limits.maxManifestBytes, hooks: combineHooks(metrics.registryHooks(), gates.hooks()) });
+  gates.attach(registry);
+  bindGatesApi(security.auth, gates);
   const recordEvent: V2EventRecorder = async (req, principal, event) => {
+    notifications.fromRequest(event, principal);
     if (event.action === 'image.pull' && !config.audit.pulls) return;
     await recordRequestEvent(security.audit, req, principal, event);
   };
@@ -82,14 +113,14 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger;
     registry,
     metrics,
     logger,
-    access: config.auth.enabled ? security.accessControl : openAccess,
+    access: gates.accessControl(config.auth.enabled ? security.accessControl : openAccess),
     recordEvent,
     plugins: [
       async (app) => {
         await app.register(tokenRoutes, { auth: security.auth, key: security.key });
       },
       async (app) => {
-        await app.register(apiRoutes, { auth: security.auth, audit: security.audit, auditVerifiers: security.auditVerifiers, policy });
+        await app.register(apiRoutes, { auth: security.auth, audit: security.audit, auditVerifiers: security.auditVerifiers, policy, webhooks: notifications.webhooks });
       },
     ],
     ...(https ? { https } : {}),
@@ -124,6 +155,9 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger;
   const bound = app.app.server.address();
   const actualPort = bound && typeof bound === 'object' ? bound.port : port;
   const url = `${https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  gates.setBaseUrl(url);
+  gates.start();
+  notifications.start();
   logger.info({ url, dataDir: resolve(config.dataDir), storage: blobs.kind, metadata: meta.dialect, auth: config.auth.enabled }, 'portcullis listening');
 
   let closing: Promise<void> | undefined;
@@ -136,6 +170,8 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger;
       grace.unref();
       await app.app.close();
       clearTimeout(grace);
+      await notifications.stop();
+      await gates.close();
       await security.close();
       await blobs.close();
       await meta.close();

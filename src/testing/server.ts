@@ -17,11 +17,11 @@ export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
 /**
  * A real Portcullis server on a free loopback port with its own temporary data directory.
  * The /v2 API is open unless the overrides enable auth (protocol tests are about the protocol;
- * the access-control suites turn it on).
+ * the access-control suites turn it on); the security gates are off unless the overrides enable them.
  */
 export async function startTestServer(overrides: Partial<ServerConfigInput> = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'portcullis-test-')));
-  const config = serverConfigSchema.parse({ addr: '127.0.0.1:0', log: { level: 'silent' }, auth: { enabled: false }, ...overrides, dataDir });
+  const config = serverConfigSchema.parse({ addr: '127.0.0.1:0', log: { level: 'silent' }, auth: { enabled: false }, gates: { enabled: false }, ...overrides, dataDir });
   const server = await startServer(config, { adminPassword: TEST_ADMIN_PASSWORD });
   return {
     ...server,

@@ -15,6 +15,8 @@ import { identityAuditMigration } from './0100_identity_audit.js';
 import { jobsMigration } from '../../jobs/migration.js';
 import { lifecycleMigration } from './0300_lifecycle.js';
 import { policyMigration } from '../../policy/migration.js';
+import { webhookMigration } from '../../webhooks/migration.js';
+import { gatesMigration } from '../../gates/migration.js';
 import type { PortcullisMigration, SqlDialect } from './types.js';
 
 export type { PortcullisMigration, SqlDialect } from './types.js';
@@ -26,6 +28,8 @@ export const MIGRATIONS: readonly PortcullisMigration[] = [
   jobsMigration,
   lifecycleMigration,
   policyMigration,
+  gatesMigration,
+  webhookMigration,
 ];
 
 /** Throws if names repeat or are out of order (Kysely applies them in name order). */

@@ -10,8 +10,10 @@ import { PROJECT_ROUTES } from './projects.js';
 import { ROBOT_ROUTES } from './robots.js';
 import type { ApiDeps, ApiRoute } from './route.js';
 import { USER_ROUTES } from './users.js';
+import { WEBHOOK_ROUTES } from './webhooks.js';
+import { GATE_ROUTES } from '../../gates/api.js';
 
-export const API_ROUTES: readonly ApiRoute[] = [...USER_ROUTES, ...PROJECT_ROUTES, ...MEMBER_ROUTES, ...ROBOT_ROUTES, ...AUDIT_ROUTES, ...POLICY_ROUTES, ...KEY_ROUTES];
+export const API_ROUTES: readonly ApiRoute[] = [...USER_ROUTES, ...PROJECT_ROUTES, ...MEMBER_ROUTES, ...ROBOT_ROUTES, ...AUDIT_ROUTES, ...POLICY_ROUTES, ...KEY_ROUTES, ...GATE_ROUTES, ...WEBHOOK_ROUTES];
 
 export const API_PREFIX = '/api/v1';
 
@@ -22,7 +24,7 @@ export interface ApiRoutesOptions extends ApiDeps {
 
 /** Register with `app.register(apiRoutes, { auth, audit, auditVerifiers })`; it mounts itself under /api/v1. */
 export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): Promise<void> {
-  const deps: ApiDeps = { auth: opts.auth, audit: opts.audit, auditVerifiers: opts.auditVerifiers, ...(opts.policy ? { policy: opts.policy } : {}) };
+  const deps: ApiDeps = { auth: opts.auth, audit: opts.audit, auditVerifiers: opts.auditVerifiers, ...(opts.policy ? { policy: opts.policy } : {}), ...(opts.webhooks ? { webhooks: opts.webhooks } : {}) };
   const document = openapiDocument(API_ROUTES, opts.version ?? '0.1.0');
   await app.register(
     async (api) => {

@@ -5,6 +5,7 @@ import type { z } from 'zod/v4';
 import type { AuditLog } from '../../audit/log.js';
 import type { CheckpointVerifier } from '../../audit/signing.js';
 import type { AuthService } from '../auth/service.js';
+import type { WebhookStore } from '../../webhooks/store.js';
 
 export interface ApiDeps {
   auth: AuthService;
@@ -14,6 +15,8 @@ export interface ApiDeps {
   auditVerifiers: CheckpointVerifier[];
   /** Policies and trusted keys per project (absent: those endpoints answer 503). */
   policy?: PolicyServices;
+  /** Per-project webhooks (absent: those endpoints answer 503). */
+  webhooks?: { store: WebhookStore };
 }
 
 /**
