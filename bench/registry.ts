@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const env = await containersEnv(join(work, 'containers'));
   const images: { name: string; src: string }[] = [];
   if (hasCorpus) for (const tag of CORPUS_TAGS) images.push({ name: tag, src: `oci:${CORPUS_IMAGES}:${tag}` });
-  if (!SKIP_BIG) images.push({ name: '1GiB-8-layers', src: `oci:${await makeBigImage(join(work, 'big'))}:big` });
+  if (!SKIP_BIG) images.push({ name: '1gib-8-layers', src: `oci:${await makeBigImage(join(work, 'big'))}:big` });
 
   const registries: RegistryProcess[] = [await startPortcullis(join(work, 'portcullis')), await startDistribution(join(work, 'distribution'))];
   const rows: (string | number)[][] = [];
