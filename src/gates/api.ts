@@ -2,7 +2,7 @@
 import { z } from 'zod/v4';
 import { isDigest } from '../image/digest.js';
 import { SBOM_WRITERS } from '../report/sbom/index.js';
-import { requireAdmin, requireProjectMember } from '../server/api/context.js';
+import { apiPrincipal, requireAdmin, requireProjectMember } from '../server/api/context.js';
 import { ApiError, notFound, parse } from '../server/api/errors.js';
 import { param, type ApiDeps, type ApiRoute } from '../server/api/route.js';
 import { ErrorBody } from '../server/api/schemas.js';
@@ -32,6 +32,9 @@ const ArtifactView = z.object({
   secrets: z.number(),
   misconfigurations: z.number(),
   packages: z.number(),
+  attachments: z
+    .array(z.object({ digest: z.string(), kind: z.enum(['signature', 'attestation', 'sbom', 'other']), artifactType: z.string().optional() }))
+    .describe('signatures, attestations and SBOMs attached to the image (OCI referrers and cosign tags)'),
 });
 const ViolationView = z.object({ rule: z.string(), severity: z.string(), action: z.enum(['deny', 'warn']), summary: z.string(), items: z.array(z.string()) });
 const DecisionView = z.object({
@@ -89,7 +92,11 @@ export const GATE_ROUTES: ApiRoute[] = [
     responses: [{ status: 200, description: 'artifacts', schema: z.array(ArtifactView) }, missing],
     async handler(req, _reply, deps) {
       const { project } = await requireProjectMember(req, deps.auth, param(req, 'project'));
-      return gatesOf(deps).reports.list(repositoryName(project.name, param(req, 'repository')));
+      const gates = gatesOf(deps);
+      const repository = repositoryName(project.name, param(req, 'repository'));
+      // Only analysed images have reports: signatures and attestations appear under their subject, not as artifacts.
+      const artifacts = await gates.reports.list(repository);
+      return Promise.all(artifacts.map(async (a) => ({ ...a, attachments: await gates.attachments(repository, a.digest) })));
     },
   },
   {
@@ -118,6 +125,18 @@ export const GATE_ROUTES: ApiRoute[] = [
     async handler(req, _reply, deps) {
       const stored = await storedReport(req, deps);
       return { repository: stored.repository, digest: stored.digest, ...stored.decision };
+    },
+  },
+  {
+    method: 'GET', path: '/system/signing-key', operationId: 'getSigningKey', tag: 'reports', access: 'public',
+    summary: "The server's public key (PEM) that verifies its gate-decision attestations (`portcullis verify-attestation --key`)",
+    responses: [{ status: 200, description: 'the public key, PEM', schema: z.string() }, { status: 404, description: 'this server has no signing key', schema: ErrorBody }],
+    async handler(req, reply, deps) {
+      // Anonymous is fine; credentials that are offered must still be valid (as on every public route).
+      await apiPrincipal(req, deps.auth);
+      const pem = gatesOf(deps).signingKeyPem();
+      if (!pem) throw notFound('signing key');
+      return reply.header('content-type', 'application/x-pem-file').send(pem);
     },
   },
   {

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
@@ -21,6 +22,8 @@ import { verifyStoredSignatures } from '../signing/stored.js';
 import type { BlobStore } from '../storage/blobstore.js';
 import { resolveCacheDir } from '../vulndb/db/paths.js';
 import { artifactKind } from './artifact.js';
+import { attachmentsOf, type Attachment } from './attachments.js';
+import { DecisionAttester } from './decision-attestation.js';
 import { LayerJobs } from './layer-jobs.js';
 import { defaultLayerWorker, LayerPool } from './layer-pool.js';
 import { DbLayerStore } from './layer-store.js';
@@ -73,6 +76,8 @@ export interface GatesOptions {
   /** Webhooks and other listeners (errors are logged, never fail the request). */
   onDecision?: (event: GateDecisionEvent) => void | Promise<void>;
   onScanCompleted?: (event: ScanCompletedEvent) => void | Promise<void>;
+  /** The server's key: signs the decision attestations of projects whose policy has `attestDecision`; its public half is published. */
+  serverKey?: { privateKey: KeyObject; publicKey: KeyObject };
 }
 
 const JOB_HISTORY_MS = 24 * 3600 * 1000;
@@ -99,6 +104,7 @@ export class Gates {
   private registry: Registry | undefined;
   private baseUrl = '';
   private pruner: NodeJS.Timeout | undefined;
+  private readonly attester: DecisionAttester;
 
   constructor(private readonly opts: GatesOptions) {
     this.enabled = opts.enabled ?? true;
@@ -118,6 +124,7 @@ export class Gates {
     this.cacheDir = resolveCacheDir(opts.cacheDir);
     this.vulnDb = new VulnDbHandle(this.cacheDir);
     this.waitMs = opts.waitForAnalysisMs ?? 30_000;
+    this.attester = new DecisionAttester(opts.serverKey, opts.logger);
     this.histogram = opts.metrics
       ? new Histogram({
           name: 'portcullis_gate_decision_seconds',
@@ -137,6 +144,7 @@ export class Gates {
   /** The server's external URL, for report links in denial messages. */
   setBaseUrl(url: string): void {
     this.baseUrl = url.replace(/\/+$/, '');
+    if (URL.canParse(this.baseUrl)) this.attester.setHost(new URL(this.baseUrl).host);
   }
 
   start(): void {
@@ -174,6 +182,7 @@ export class Gates {
         }
       },
       beforeManifestPut: (ctx) => this.pushGate(ctx),
+      manifestPut: (ctx) => this.attester.stored(this.registry, ctx),
       manifestDeleted: async (repository, digest) => {
         await this.reports.delete(repository, digest);
       },
@@ -213,6 +222,17 @@ export class Gates {
     await this.recordDecision({ gate: 'push', project: project.name, repository: ctx.repository, digest: ctx.digest, ...tag, decision, reportUrl, durationMs });
     await this.notify(() => this.opts.onScanCompleted?.({ repository: ctx.repository, digest: ctx.digest, ...tag, report: analysis.report }));
     if (!decision.allowed) throw new RegistryError('DENIED', denialMessage(decision, { project: project.name, reportUrl }), { reasons: reasonsOf(decision) });
+    this.attester.remember(ctx, policy, decision, analysis.report);
+  }
+
+  /** Signatures, attestations and SBOMs attached to an artifact (none before the registry is attached). */
+  async attachments(repository: string, digest: string): Promise<Attachment[]> {
+    return this.registry ? attachmentsOf(this.registry, repository, digest) : [];
+  }
+
+  /** The server's public key (PEM) that verifies its decision attestations, if it has one. */
+  signingKeyPem(): string | undefined {
+    return this.opts.serverKey?.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   }
 
   private async recordDecision(event: GateDecisionEvent): Promise<void> {

@@ -5,3 +5,5 @@ export { combineHooks } from './hooks.js';
 export { gatesMigration } from './migration.js';
 export { artifactKind, type ArtifactKind } from './artifact.js';
 export { ReportStore, type StoredReport, type ArtifactSummary } from './report-store.js';
+export { attachmentsOf, referrerKind, type Attachment, type AttachmentKind } from './attachments.js';
+export { DecisionAttester } from './decision-attestation.js';

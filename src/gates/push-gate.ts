@@ -10,6 +10,7 @@ import type { BlobStore } from '../storage/blobstore.js';
 import { dbPath } from '../vulndb/db/paths.js';
 import type { VulnDb } from '../vulndb/db/database.js';
 import { finalFiles, gateLayerKey } from './analyse-layer.js';
+import { FinalFsMemo } from './final-fs-memo.js';
 import type { LayerJobs } from './layer-jobs.js';
 import type { DbLayerStore, StoredEntry } from './layer-store.js';
 
@@ -66,9 +67,31 @@ export interface AnalyseDeps {
   waitMs: number;
 }
 
+/** Views rebuilt in this process, shared by every push gate in it (they depend on layer content only). */
+const memo = new FinalFsMemo();
+
 /** A final-filesystem "cache" that answers with the view rebuilt from the layers' stored entries. */
-function prebuilt(files: PlacedFile[]): FinalFsCache {
-  return { get: async () => files, set: async () => undefined };
+function prebuilt(files: readonly PlacedFile[]): FinalFsCache {
+  // The checks only read the view; scan's cache interface is typed for its on-disk cache.
+  return { get: async () => files as PlacedFile[], set: async () => undefined };
+}
+
+/**
+ * The final filesystem from the layers' stored entries (remembered per chain of layers), or
+ * false when a layer was not analysed in time or has no entries (scan then reads the layers);
+ * with the indexes of the layers whose entries are not stored.
+ */
+async function finalFsView(layers: DbLayerStore, keys: readonly string[], missing: readonly string[]): Promise<{ cache: FinalFsCache | false; unrecorded: number[] }> {
+  const known = missing.length === 0 ? memo.get(keys) : undefined;
+  if (known) return { cache: prebuilt(known), unrecorded: [] };
+  const entries: StoredEntry[][] = [];
+  const unrecorded: number[] = [];
+  for (const [i, k] of keys.entries()) {
+    const e = missing.includes(k) ? undefined : await layers.entries(k);
+    if (e) entries.push(e);
+    else unrecorded.push(i);
+  }
+  return { cache: unrecorded.length === 0 ? prebuilt(memo.set(keys, finalFiles(entries))) : false, unrecorded };
 }
 
 /**
@@ -94,10 +117,7 @@ export async function analysePushedImage(deps: AnalyseDeps, ctx: ManifestPushCon
   try {
     const keys = source.layers.map((l) => gateLayerKey(l.digest));
     const missing = await deps.jobs.waitFor(keys, deps.waitMs);
-    let fsCache: FinalFsCache | false = false;
-    const entries: (StoredEntry[] | undefined)[] = [];
-    for (const k of keys) entries.push(missing.includes(k) ? undefined : await deps.layers.entries(k));
-    if (entries.every((e) => e !== undefined)) fsCache = prebuilt(finalFiles(entries));
+    const { cache: fsCache, unrecorded } = await finalFsView(deps.layers, keys, missing);
     const db = deps.vulnDb.get();
     const scanners: ScannerName[] = db ? ['vuln', 'secret', 'misconfig'] : ['secret', 'misconfig'];
     const report = await scanImage(source, {
@@ -109,7 +129,7 @@ export async function analysePushedImage(deps: AnalyseDeps, ctx: ManifestPushCon
       artifactName: `${ctx.repository}${ctx.tag ? `:${ctx.tag}` : ''}@${ctx.digest}`,
     });
     // Layers read during this PUT: the jobs record their entries too, so the next push of them is fast.
-    for (const [i, l] of source.layers.entries()) if (!entries[i]) await deps.jobs.ensure(l.digest);
+    for (const i of unrecorded) await deps.jobs.ensure(source.layers[i]!.digest);
     if (!db) report.warnings.push({ code: NO_VULN_DATA, message: `no vulnerability data (${deps.vulnDb.path} is missing): vulnerabilities were not matched` });
     const inventory: ImageInventory = {
       digest: ctx.digest,

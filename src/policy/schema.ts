@@ -82,6 +82,8 @@ export const policySchema = z
     mode: z.enum(['enforce', 'warn']).default('enforce'),
     push: gateSchema.default({}),
     pull: gateSchema.default({}),
+    /** After an allowed image push, the registry attaches its own signed attestation of the decision and scan totals (default false). */
+    attestDecision: z.boolean().optional(),
   })
   .strict();
 

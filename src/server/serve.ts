@@ -99,6 +99,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger;
     ...(config.gates.cacheDir ? { cacheDir: config.gates.cacheDir } : {}),
     logger,
     metrics: metrics.registry,
+    serverKey: security.key,
   });
   const registry = new Registry({ blobs, meta, maxManifestBytes: config.limits.maxManifestBytes, hooks: combineHooks(metrics.registryHooks(), gates.hooks()) });
   gates.attach(registry);

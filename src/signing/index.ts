@@ -66,3 +66,4 @@ export {
 } from './verify.js';
 export { signRemote, attestRemote, resolveImage, type SignResult, type AttestResult, type ResolvedImage } from './remote.js';
 export { verifyRemote, verifyAttestationsRemote, type VerifyReport, type Finding } from './remote-verify.js';
+export { decisionAttestation, verifyGatePassed, DECISION_PREDICATE_TYPE, type DecisionPredicate, type DecisionAttestation, type AttestationSubject } from './decision.js';

@@ -1,0 +1,73 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseManifest } from '../image/manifest.js';
+import { blobPath } from '../image/sources/oci-layout.js';
+import { openImageSource } from '../image/sources/index.js';
+import { JobQueue } from '../jobs/queue.js';
+import { createMetadataStore, type KyselyMetadataStore } from '../metadata/index.js';
+import { scanImage } from '../scan/index.js';
+import type { BlobStore } from '../storage/blobstore.js';
+import { CORPUS_IMAGES, hasCorpus } from '../testing/corpus.js';
+import { LayerJobs } from './layer-jobs.js';
+import { DbLayerStore, type StoredEntry } from './layer-store.js';
+import { analysePushedImage, VulnDbHandle } from './push-gate.js';
+
+/** Counts the reads of stored entries, to tell a rebuilt view from a remembered one. */
+class CountingLayerStore extends DbLayerStore {
+  entryReads = 0;
+
+  override async entries(key: string): Promise<StoredEntry[] | undefined> {
+    this.entryReads++;
+    return super.entries(key);
+  }
+}
+
+describe.skipIf(!hasCorpus)('push analysis with a remembered final filesystem', () => {
+  let dir: string;
+  let store: KyselyMetadataStore;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'portcullis-gates-memo-'));
+    store = await createMetadataStore({ driver: 'sqlite', path: join(dir, 'meta.db') });
+    await store.migrate();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('judges a re-push of the same layers exactly as the first push and as a full scan, without rebuilding the view', async () => {
+    const source = await openImageSource(`oci:${CORPUS_IMAGES}:debian-risky`);
+    const full = await scanImage(source, { scanners: ['secret', 'misconfig'], layerCache: false, finalFsCache: false, cacheDir: dir });
+    await source.close();
+
+    const blobs = { read: async (d: string, r?: { start: number; end: number }) => createReadStream(blobPath(CORPUS_IMAGES, d), r ? { start: r.start, end: r.end } : {}) } as unknown as BlobStore;
+    const layers = new CountingLayerStore(store.db);
+    const jobs = new LayerJobs(new JobQueue(store.db, store.dialect), layers, blobs, store.db, { concurrency: 2 });
+    jobs.start();
+    try {
+      for (const l of source.layers) await jobs.blobCommitted(l.digest, l.size);
+      const content = await readFile(blobPath(CORPUS_IMAGES, source.manifestDigest));
+      const deps = { blobs, layers, jobs, vulnDb: new VulnDbHandle(join(dir, 'no-db')), cacheDir: dir, waitMs: 30_000 };
+      const analyse = (repository: string) => analysePushedImage(deps, { repository, repositoryId: 1, digest: source.manifestDigest, parsed: parseManifest(content), content });
+
+      const first = await analyse('p/one');
+      expect(first.lateLayers).toBe(0);
+      const reads = layers.entryReads;
+      expect(reads).toBe(source.layers.length);
+      const again = await analyse('p/two');
+      expect(layers.entryReads).toBe(reads);
+
+      const key = (f: { ruleId?: string; id?: string; location?: unknown; evidence?: unknown }) => JSON.stringify([f.ruleId ?? f.id, f.location, f.evidence]);
+      expect(again.input).toEqual(first.input);
+      expect(again.report.misconfigurations).toEqual(first.report.misconfigurations);
+      expect(again.report.secrets).toEqual(first.report.secrets);
+      expect(again.report.misconfigurations.map(key).sort()).toEqual(full.misconfigurations.map(key).sort());
+      expect(again.report.secrets.map(key).sort()).toEqual(full.secrets.map(key).sort());
+    } finally {
+      await jobs.stop();
+    }
+  }, 60_000);
+});
