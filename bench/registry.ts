@@ -7,7 +7,7 @@
  */
 import { Pool } from 'undici';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CORPUS_IMAGES, CORPUS_TAGS, hasCorpus } from '../src/testing/corpus.js';
 import { containersEnv } from '../src/testing/containers.js';
@@ -38,6 +38,13 @@ async function rps(url: string, method: 'GET' | 'HEAD', connections: number, sec
   return count / seconds;
 }
 
+/** containers/image's blob-info cache: root's lives outside HOME, so it is removed between runs. */
+async function forgetClientCache(): Promise<void> {
+  for (const dir of ['/var/lib/containers/cache', join(homedir(), '.local/share/containers/cache')]) {
+    for (const name of ['blob-info-cache-v1.boltdb', 'blob-info-cache-v1.sqlite']) await rm(join(dir, name), { force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'portcullis-bench-'));
   const env = await containersEnv(join(work, 'containers'));
@@ -53,7 +60,9 @@ async function main(): Promise<void> {
       for (const reg of registries) {
         times[reg.name] = { push: [], pull: [] };
         for (let i = 0; i < RUNS; i++) {
-          // A fresh repository and a fresh client cache each run: every blob really travels.
+          // A fresh repository and a fresh client cache each run: every blob really travels
+          // (with its blob-info cache, skopeo would mount blobs from the previous run's repository).
+          await forgetClientCache();
           const runEnv = { ...env, HOME: join(work, `home-${reg.name}-${img.name}-${i}`) };
           const ref = `docker://${reg.hostPort}/bench/${img.name}-${i}:t`;
           times[reg.name]!.push.push(await timed(() => run('skopeo', ['copy', '-q', '--dest-tls-verify=false', img.src, ref], { env: runEnv, maxBuffer: 1 << 24 })));

@@ -1,3 +1,4 @@
+import { pushOneLayerImage } from '../testing/tiny-image.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../image/client/client.js';
 import { parseReference } from '../image/client/reference.js';
@@ -21,19 +22,7 @@ describe('verifyStoredSignatures', () => {
   const named = (name: string, pair: ReturnType<typeof generateKeyPair>): NamedKey => ({ name, id: keyId(pair.publicKey), key: pair.publicKey });
 
   async function pushImage(repo: string, tag: string, content: string): Promise<string> {
-    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
-    const layer = Buffer.from(content);
-    await client.uploadBlob(repo, config);
-    await client.uploadBlob(repo, layer);
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MediaType.OciManifest,
-        config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-        layers: [{ mediaType: MediaType.OciLayerTar, digest: digestOf(layer), size: layer.length }],
-      }),
-    );
-    return (await client.putManifest(repo, tag, manifest, MediaType.OciManifest)).digest;
+    return pushOneLayerImage(client, repo, tag, Buffer.from(content));
   }
 
   beforeAll(async () => {

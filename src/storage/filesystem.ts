@@ -26,8 +26,9 @@ export interface FilesystemBlobStoreOptions {
 }
 
 const HEX_LEN = { sha256: 64, sha512: 128 } as const;
-// Blob reads go out in 1 MiB pieces: fewer read syscalls and socket writes than the 64 KiB default.
-const READ_CHUNK = 1024 * 1024;
+// Blob reads go out in 512 KiB pieces: fewer syscalls and socket writes than the 64 KiB default
+// (larger pieces measured slower with parallel downloads).
+const READ_CHUNK = 512 * 1024;
 // Appends gather this many bytes of chunks into one writev call.
 const WRITE_BATCH = 1024 * 1024;
 

@@ -1,3 +1,4 @@
+import { pushOneLayerImage } from '../../src/testing/tiny-image.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,19 +54,10 @@ async function tarOf(name: string, content: string): Promise<Buffer> {
 
 async function pushImage(repo: string, tag: string): Promise<string> {
   const tar = await tarOf('etc/hello.txt', `hello from ${repo}:${tag}\n`);
-  const layer = gzipSync(tar);
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [digestOf(tar)] } }));
-  await client.uploadBlob(repo, config);
-  await client.uploadBlob(repo, layer);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-      layers: [{ mediaType: MediaType.OciLayerGzip, digest: digestOf(layer), size: layer.length }],
-    }),
-  );
-  return (await client.putManifest(repo, tag, manifest, MediaType.OciManifest)).digest;
+  return pushOneLayerImage(client, repo, tag, gzipSync(tar), {
+    layerMediaType: MediaType.OciLayerGzip,
+    config: { architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [digestOf(tar)] } },
+  });
 }
 
 interface Referrer {

@@ -1,7 +1,7 @@
+import { pushOneLayerImage } from '../../src/testing/tiny-image.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../src/image/client/client.js';
 import { parseReference } from '../../src/image/client/reference.js';
-import { digestOf } from '../../src/image/digest.js';
 import { MediaType } from '../../src/image/mediatypes.js';
 import { attestRemote, cosignTag, generateKeyPair, signRemote } from '../../src/signing/index.js';
 import { startTestServer, type TestServer } from '../../src/testing/server.js';
@@ -13,19 +13,7 @@ let client: RegistryClient;
 const keys = generateKeyPair();
 
 async function pushImage(repo: string, tag: string, content: string): Promise<string> {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
-  const layer = Buffer.from(content);
-  await client.uploadBlob(repo, config);
-  await client.uploadBlob(repo, layer);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-      layers: [{ mediaType: MediaType.OciLayerTar, digest: digestOf(layer), size: layer.length }],
-    }),
-  );
-  return (await client.putManifest(repo, tag, manifest, MediaType.OciManifest)).digest;
+  return pushOneLayerImage(client, repo, tag, Buffer.from(content));
 }
 
 async function status(path: string, method = 'GET'): Promise<number> {

@@ -1,3 +1,4 @@
+import { pushOneLayerImage } from '../../src/testing/tiny-image.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,6 @@ import { registerKey } from '../../src/cli/commands/key.js';
 import { registerSign } from '../../src/cli/commands/sign.js';
 import { registerVerify } from '../../src/cli/commands/verify.js';
 import { RegistryClient } from '../../src/image/client/client.js';
-import { digestOf } from '../../src/image/digest.js';
 import { MediaType } from '../../src/image/mediatypes.js';
 import { attachArtifactToImage } from '@sigstore/oci';
 import { parseReference } from '../../src/image/client/reference.js';
@@ -48,21 +48,9 @@ const admin = { username: 'admin', password: TEST_ADMIN_PASSWORD };
 async function pushImage(srv: TestServer, repo: string, tag: string, credentials?: typeof admin): Promise<string> {
   const client = new RegistryClient(credentials ? { registry: srv.hostPort, credentials } : { registry: srv.hostPort });
   try {
-    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
     // Compressed, as real layers are: c/image would otherwise compress an unsigned instance of an
     // index on the way, changing its digest (and then refuse to rewrite the signed index).
-    const layer = gzipSync(`layer of ${repo}:${tag}`);
-    await client.uploadBlob(repo, config);
-    await client.uploadBlob(repo, layer);
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MediaType.OciManifest,
-        config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-        layers: [{ mediaType: MediaType.OciLayerGzip, digest: digestOf(layer), size: layer.length }],
-      }),
-    );
-    return (await client.putManifest(repo, tag, manifest, MediaType.OciManifest)).digest;
+    return await pushOneLayerImage(client, repo, tag, gzipSync(`layer of ${repo}:${tag}`), { layerMediaType: MediaType.OciLayerGzip });
   } finally {
     await client.close();
   }

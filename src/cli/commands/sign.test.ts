@@ -1,3 +1,4 @@
+import { pushOneLayerImage } from '../../testing/tiny-image.js';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,6 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RegistryClient } from '../../image/client/client.js';
 import { hasDockerRegistry, hasHtpasswd, startDockerRegistry, type ReferenceRegistry } from '../../image/client/testing/reference-registry.js';
-import { digestOf } from '../../image/digest.js';
 import { parseManifest } from '../../image/manifest.js';
 import { MediaType } from '../../image/mediatypes.js';
 import { buildCosignManifest, cosignTag } from '../../signing/simplesigning.js';
@@ -53,19 +53,9 @@ async function runFailing(...args: string[]): Promise<{ error: string; out: stri
 }
 
 async function pushImage(client: RegistryClient, repo: string, tag: string, seed: string): Promise<string> {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, seed }));
-  const layer = Buffer.from(`tiny layer ${seed}`);
-  await client.uploadBlob(repo, config);
-  await client.uploadBlob(repo, layer);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-      layers: [{ mediaType: MediaType.OciLayerTar, digest: digestOf(layer), size: layer.length }],
-    }),
-  );
-  return (await client.putManifest(repo, tag, manifest, MediaType.OciManifest)).digest;
+  return pushOneLayerImage(client, repo, tag, Buffer.from(`tiny layer ${seed}`), {
+    config: { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, seed },
+  });
 }
 
 describe.skipIf(!hasDockerRegistry || !hasHtpasswd)('sign / verify / attest CLI against docker-registry 2.8', () => {
