@@ -1,32 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetadataStore, type KyselyMetadataStore } from '../metadata/index.js';
-import { startPostgres, type PostgresServer } from '../testing/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { metadataDatabases, type Dialect } from '../testing/databases.js';
 import { JobQueue } from './queue.js';
 import { Worker } from './worker.js';
 
-let pg: PostgresServer;
-let dir: string;
-const stores: KyselyMetadataStore[] = [];
+const database = metadataDatabases('jobs');
 
-beforeAll(async () => {
-  pg = await startPostgres();
-  dir = await mkdtemp(join(tmpdir(), 'portcullis-jobs-'));
-}, 60_000);
-afterAll(async () => {
-  for (const s of stores) await s.close();
-  await pg?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-let n = 0;
-async function open(dialect: 'sqlite' | 'postgres', now?: () => number): Promise<JobQueue> {
-  n++;
-  const store = await createMetadataStore(dialect === 'sqlite' ? { driver: 'sqlite', path: join(dir, `jobs-${n}.db`) } : { driver: 'postgres', url: await pg.createDatabase(`jobs_${n}`) });
-  await store.migrate();
-  stores.push(store);
+async function open(dialect: Dialect, now?: () => number): Promise<JobQueue> {
+  const store = await database(dialect);
   return new JobQueue(store.db, store.dialect, now);
 }
 

@@ -1,40 +1,20 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IdentityTables } from '../identity/schema.js';
 import { IdentityStore } from '../identity/store.js';
 import { testHasher } from '../identity/testdb.js';
-import { createMetadataStore, type KyselyMetadataStore } from '../metadata/index.js';
 import { generateKeyPair, publicKeyPem } from '../signing/keys.js';
-import { startPostgres, type PostgresServer } from '../testing/postgres.js';
+import { metadataDatabases, type Dialect } from '../testing/databases.js';
 import { PolicyStoreError } from './errors.js';
 import { DEFAULT_POLICY, validatePolicy } from './parse.js';
 import { PolicyStore } from './store.js';
 import { TrustedKeyStore } from './trusted-keys.js';
 
-let pg: PostgresServer;
-let dir: string;
-const stores: KyselyMetadataStore[] = [];
+const database = metadataDatabases('policy');
 
-beforeAll(async () => {
-  pg = await startPostgres();
-  dir = await mkdtemp(join(tmpdir(), 'portcullis-policy-'));
-}, 60_000);
-afterAll(async () => {
-  for (const s of stores) await s.close();
-  await pg?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-let n = 0;
-async function open(dialect: 'sqlite' | 'postgres') {
-  n++;
-  const meta = await createMetadataStore(dialect === 'sqlite' ? { driver: 'sqlite', path: join(dir, `policy-${n}.db`) } : { driver: 'postgres', url: await pg.createDatabase(`policy_${n}`) });
-  await meta.migrate();
-  stores.push(meta);
+async function open(dialect: Dialect) {
+  const meta = await database(dialect);
   const identity = new IdentityStore(meta.database.db as unknown as Kysely<IdentityTables>, testHasher());
   return { db: meta.database.db, identity };
 }
