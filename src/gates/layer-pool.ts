@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { PortMessage } from '../analysis/engine/worker.js';
+import { streamToPort } from '../analysis/engine/port-stream.js';
 import type { LayerFacts } from '../analysis/types.js';
 import type { StoredEntry } from './layer-store.js';
 import type { LayerTask } from './layer-worker.js';
@@ -12,7 +11,6 @@ import type { LayerTask } from './layer-worker.js';
 export type LayerAnalysis = { facts: LayerFacts; entries: StoredEntry[] };
 
 /** Chunks in flight per layer before the reader waits for the worker (as the engine's pool). */
-const CREDITS = 16;
 
 /** The compiled worker beside this module (dist/), or undefined when running from sources. */
 export function defaultLayerWorker(): string | undefined {
@@ -29,34 +27,16 @@ export class LayerPool {
   }
 
   async analyse(digest: string, stream: Readable): Promise<LayerAnalysis> {
-    const { port1, port2 } = new MessageChannel();
-    let streamError: Error | undefined;
-    let credits = CREDITS;
-    port1.on('message', () => {
-      credits++;
-      if (credits > 0 && stream.isPaused()) stream.resume();
-    });
-    stream.on('data', (chunk: Buffer) => {
-      // Copied into a buffer of our own: stream chunks may be views of a shared pool.
-      const ab = new ArrayBuffer(chunk.length);
-      new Uint8Array(ab).set(chunk);
-      port1.postMessage({ chunk: ab } satisfies PortMessage, [ab]);
-      if (--credits <= 0) stream.pause();
-    });
-    stream.once('end', () => port1.postMessage({ end: true } satisfies PortMessage));
-    stream.once('error', (err) => {
-      streamError = err;
-      port1.postMessage({ error: err.message } satisfies PortMessage);
-    });
+    const feed = streamToPort(stream);
     try {
-      const result = await this.piscina.run({ port: port2, digest }, { transferList: [port2] });
+      const result = await this.piscina.run({ port: feed.port, digest }, { transferList: [feed.port] });
+      const streamError = feed.error();
       if (streamError) throw streamError;
       return result;
     } catch (err) {
-      throw streamError ?? err;
+      throw feed.error() ?? err;
     } finally {
-      port1.close();
-      if (!stream.destroyed) stream.destroy();
+      feed.close();
     }
   }
 

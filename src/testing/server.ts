@@ -33,3 +33,23 @@ export async function startTestServer(overrides: Partial<ServerConfigInput> = {}
     },
   };
 }
+
+/** Calls the management API of a test server as `admin`; the body goes as JSON. */
+export async function adminApi<T = unknown>(srv: { url: string }, method: string, path: string, body?: unknown): Promise<{ status: number; json: T; text: string }> {
+  const res = await fetch(`${srv.url}/api/v1${path}`, {
+    method,
+    headers: {
+      authorization: `Basic ${Buffer.from(`admin:${TEST_ADMIN_PASSWORD}`).toString('base64')}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON (e.g. a PEM or an empty 204)
+  }
+  return { status: res.status, json: json as T, text };
+}

@@ -13,28 +13,20 @@ import { digestOf } from '../../src/image/digest.js';
 import { MediaType } from '../../src/image/mediatypes.js';
 import { DECISION_PREDICATE_TYPE, verifyGatePassed } from '../../src/signing/decision.js';
 import { attestRemote, BUNDLE_V03_MEDIA_TYPE, generateKeyPair, loadPublicKey, signRemote, trustKeys } from '../../src/signing/index.js';
-import { TEST_ADMIN_PASSWORD, startTestServer, type TestServer } from '../../src/testing/server.js';
+import { adminApi, startTestServer, type TestServer } from '../../src/testing/server.js';
 
 /**
  * The registry's own signed word that an image passed its push gate (policy `attestDecision`),
  * checked offline with the public key the API publishes; and attachments listed under their image.
  */
 
-const ADMIN = `Basic ${Buffer.from(`admin:${TEST_ADMIN_PASSWORD}`).toString('base64')}`;
 
 let srv: TestServer;
 let client: RegistryClient;
 let work: string;
 const saved = { ...process.env };
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${srv.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: ADMIN, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, text: await res.text() };
-}
+const api = (method: string, path: string, body?: unknown) => adminApi(srv, method, path, body);
 
 async function tarOf(name: string, content: string): Promise<Buffer> {
   const p = pack();

@@ -5,28 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaType } from '../../src/image/mediatypes.js';
 import { containersEnv, tool } from '../../src/testing/containers.js';
 import { CORPUS_IMAGES, corpusPath, hasCorpus } from '../../src/testing/corpus.js';
-import { TEST_ADMIN_PASSWORD, startTestServer, type TestServer } from '../../src/testing/server.js';
+import { TEST_ADMIN_PASSWORD, adminApi, startTestServer, type TestServer } from '../../src/testing/server.js';
 import { VulnDb } from '../../src/vulndb/db/database.js';
 import { importPath } from '../../src/vulndb/importers/index.js';
 
-const ADMIN = `Basic ${Buffer.from(`admin:${TEST_ADMIN_PASSWORD}`).toString('base64')}`;
 const NODE_APP_ADVISORIES = ['GHSA-29mw-wpgm-hmr9', 'GHSA-35jh-r3h4-6jhm', 'GHSA-p6mc-m468-83gw', 'GHSA-vh95-rmgr-6w4m', 'GHSA-xvch-5gv4-984h'];
 
-async function api<T = unknown>(srv: TestServer, method: string, path: string, body?: unknown): Promise<{ status: number; json: T; text: string }> {
-  const res = await fetch(`${srv.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: ADMIN, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let json: unknown = undefined;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, json: json as T, text };
-}
+const api = adminApi;
 
 async function projectWithPolicy(srv: TestServer, name: string, policy: unknown): Promise<void> {
   expect((await api(srv, 'POST', '/projects', { name })).status).toBe(201);

@@ -10,31 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeOsvAdvisory } from '../../src/reevaluate/testing.js';
 import { containersEnv, tool } from '../../src/testing/containers.js';
 import { CORPUS_IMAGES, corpusPath, hasCorpus } from '../../src/testing/corpus.js';
-import { TEST_ADMIN_PASSWORD, startTestServer, type TestServer } from '../../src/testing/server.js';
+import { adminApi, startTestServer, type TestServer } from '../../src/testing/server.js';
 import { VulnDb } from '../../src/vulndb/db/database.js';
 import { dbPath } from '../../src/vulndb/db/paths.js';
 import { importPath } from '../../src/vulndb/importers/index.js';
 import { startReceiver, type Receiver } from '../../src/webhooks/testing.js';
 
-const ADMIN = `Basic ${Buffer.from(`admin:${TEST_ADMIN_PASSWORD}`).toString('base64')}`;
 /** A HIGH lodash advisory of the corpus that affects node-app's lodash. */
 const ADVISORY = 'GHSA-35jh-r3h4-6jhm';
 
-async function api<T = unknown>(srv: TestServer, method: string, path: string, body?: unknown): Promise<{ status: number; json: T; text: string }> {
-  const res = await fetch(`${srv.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: ADMIN, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let json: unknown = undefined;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, json: json as T, text };
-}
+const api = adminApi;
 
 function dbImport(cacheDir: string, path: string): void {
   const db = VulnDb.open(dbPath(cacheDir));

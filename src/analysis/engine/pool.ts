@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { LayerLimits } from '../../image/layers/index.js';
 import type { LayerFacts } from '../types.js';
 import { analyzerIds } from './cache.js';
 import type { LayerRunner } from './image.js';
-import { analyzerSet, loadVisitor, type AnalyzerSet, type PortMessage, type VisitorModule, type WorkerTask } from './worker.js';
+import { streamToPort } from './port-stream.js';
+import { analyzerSet, loadVisitor, type AnalyzerSet, type VisitorModule, type WorkerTask } from './worker.js';
 
 export interface AnalysisPoolOptions {
   maxThreads?: number;
@@ -20,7 +20,6 @@ export interface AnalysisPoolOptions {
 }
 
 /** Chunks in flight per layer before the reader waits for the worker (64 KiB each). */
-const CREDITS = 16;
 
 /**
  * Layer analysis in a pool of worker threads, so a registry's event loop never runs a tar walk,
@@ -54,28 +53,9 @@ export class AnalysisPool implements LayerRunner {
     stream: Readable,
     opts: { layerDigest: string; mediaType?: string; layerIndex?: number; limits?: Partial<LayerLimits> },
   ): Promise<LayerFacts> {
-    const { port1, port2 } = new MessageChannel();
-    let streamError: Error | undefined;
-    let credits = CREDITS;
-    const onAck = () => {
-      credits++;
-      if (credits > 0 && stream.isPaused()) stream.resume();
-    };
-    port1.on('message', onAck);
-    stream.on('data', (chunk: Buffer) => {
-      // Copy into a buffer of our own: stream chunks may be views of a shared pool.
-      const ab = new ArrayBuffer(chunk.length);
-      new Uint8Array(ab).set(chunk);
-      port1.postMessage({ chunk: ab } satisfies PortMessage, [ab]);
-      if (--credits <= 0) stream.pause();
-    });
-    stream.once('end', () => port1.postMessage({ end: true } satisfies PortMessage));
-    stream.once('error', (err) => {
-      streamError = err;
-      port1.postMessage({ error: err.message } satisfies PortMessage);
-    });
+    const feed = streamToPort(stream);
     const task: WorkerTask = {
-      port: port2,
+      port: feed.port,
       layerDigest: opts.layerDigest,
       analyzerSet: this.opts.analyzers ?? 'image',
       visitorModules: this.opts.visitorModules ?? [],
@@ -84,15 +64,15 @@ export class AnalysisPool implements LayerRunner {
       ...(opts.limits ? { limits: opts.limits } : {}),
     };
     try {
-      const facts = await this.piscina.run(task, { transferList: [port2] });
+      const facts = await this.piscina.run(task, { transferList: [feed.port] });
+      const streamError = feed.error();
       if (streamError) throw streamError;
       return facts;
     } catch (err) {
       // The worker only saw the message; the caller gets the original error (e.g. a digest mismatch).
-      throw streamError ?? err;
+      throw feed.error() ?? err;
     } finally {
-      port1.close();
-      if (!stream.destroyed) stream.destroy();
+      feed.close();
     }
   }
 
