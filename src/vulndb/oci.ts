@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -62,13 +63,18 @@ export async function pullDb(client: RegistryClient, ref: ImageReference, target
     throw new Error(`${ref.repository}: not a Portcullis vulnerability DB artifact (no ${VULNDB_LAYER_MEDIA_TYPE} layer)`);
   mkdirSync(dirname(target), { recursive: true });
   const tmp = `${target}.pull-${process.pid}-${randomBytes(4).toString('hex')}`;
+  let out: WriteStream | undefined;
   try {
     const blob = await client.getBlob(ref.repository, layer.digest, layer.size);
-    await pipeline(blob.stream, createWriteStream(tmp));
+    out = createWriteStream(tmp);
+    await pipeline(blob.stream, out);
     VulnDb.open(tmp, { readonly: true }).close();
     for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
     renameSync(tmp, target);
   } catch (err) {
+    // The file stream opens asynchronously: remove the temporary file only once it is closed, or a
+    // late open would leave it behind.
+    if (out && !out.closed) await once(out, 'close').catch(() => undefined);
     rmSync(tmp, { force: true });
     throw err;
   }
