@@ -1,10 +1,10 @@
+import { runCli } from '../../src/testing/cli.js';
 import { pushOneLayerImage } from '../../src/testing/tiny-image.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerKey } from '../../src/cli/commands/key.js';
 import { registerSign } from '../../src/cli/commands/sign.js';
 import { registerVerify } from '../../src/cli/commands/verify.js';
@@ -27,21 +27,7 @@ let work: string;
 const saved = { ...process.env };
 
 /** Runs the portcullis CLI in-process; returns what it printed, throws its error. */
-async function portcullis(...args: string[]): Promise<string> {
-  const program = new Command('portcullis').exitOverride();
-  for (const r of [registerKey, registerSign, registerVerify]) r(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'portcullis', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const portcullis = (...args: string[]): Promise<string> => runCli([registerKey, registerSign, registerVerify], args);
 
 const admin = { username: 'admin', password: TEST_ADMIN_PASSWORD };
 

@@ -2,11 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gen } from '../../analysis/secrets/testing/samples.js';
 import { makeImage, writeOciLayout } from '../../image/sources/testing/image.js';
 import { generateKeyPair, publicKeyPem } from '../../signing/keys.js';
 import { createPolicyApi, type PolicyApi } from '../../server/api/policy-testing.js';
+import { captureCli, type CliRun } from '../../testing/cli.js';
 import { registerPolicy } from './policy.js';
 import { registerTrust } from './trust.js';
 
@@ -17,30 +18,13 @@ let server: string;
 let dir: string;
 const savedPassword = process.env.PORTCULLIS_REGISTRY_PASSWORD;
 
-interface Result {
-  out: string;
-  err: string;
-  code: number;
-}
-
-async function cli(...args: string[]): Promise<Result> {
-  const program = new Command('portcullis').exitOverride();
+async function cli(...args: string[]): Promise<CliRun> {
+  const program = new Command('portcullis');
   registerPolicy(program);
   registerTrust(program);
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += c.toString()), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += c.toString()), true));
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'portcullis', ...args]);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { out, err, code };
+  const run = await captureCli(program, args);
+  if (run.error) throw run.error;
+  return run;
 }
 
 /** As user `name` (password `<name>-password`) against the test server. */

@@ -1,9 +1,10 @@
+import { captureCli, runCli } from '../../testing/cli.js';
 import { pushOneLayerImage } from '../../testing/tiny-image.js';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../image/client/client.js';
 import { hasDockerRegistry, hasHtpasswd, startDockerRegistry, type ReferenceRegistry } from '../../image/client/testing/reference-registry.js';
 import { parseManifest } from '../../image/manifest.js';
@@ -17,39 +18,16 @@ import { registerVerify, registerVerifyAttestation } from './verify.js';
 
 /** key generate → sign → verify → attest → verify-attestation, end to end against docker-registry 2.8. */
 
-async function run(...args: string[]): Promise<string> {
-  const program = new Command('portcullis').exitOverride();
-  for (const r of [registerKey, registerSign, registerVerify, registerAttest, registerVerifyAttestation]) r(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'portcullis', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const COMMANDS = [registerKey, registerSign, registerVerify, registerAttest, registerVerifyAttestation];
+const run = (...args: string[]): Promise<string> => runCli(COMMANDS, args);
 
 /** Runs a command expected to fail; returns its message and what it printed. */
 async function runFailing(...args: string[]): Promise<{ error: string; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  });
-  try {
-    const program = new Command('portcullis').exitOverride();
-    for (const r of [registerKey, registerSign, registerVerify, registerAttest, registerVerifyAttestation]) r(program);
-    await program.parseAsync(['node', 'portcullis', ...args]);
-  } catch (err) {
-    return { error: err instanceof Error ? err.message : String(err), out };
-  } finally {
-    spy.mockRestore();
-  }
-  throw new Error(`expected failure, got:\n${out}`);
+  const program = new Command('portcullis');
+  for (const r of COMMANDS) r(program);
+  const { error, out } = await captureCli(program, args);
+  if (!error) throw new Error(`expected failure, got:\n${out}`);
+  return { error: error.message, out };
 }
 
 async function pushImage(client: RegistryClient, repo: string, tag: string, seed: string): Promise<string> {

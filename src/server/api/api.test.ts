@@ -1,14 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- response bodies and the OpenAPI document are untyped JSON */
 import Fastify from 'fastify';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { es256Verifier } from '../../audit/signing.js';
 import { createHarness } from '../auth/harness.js';
 import type { Harness } from '../auth/harness.js';
 import { API_ROUTES, apiRoutes } from './index.js';
-import { openapiPath } from './openapi.js';
+import { openapiChecker } from './testing/conformance.js';
 
 const basic = (u: string, p: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
 const ADMIN = basic('admin', 'admin-password');
@@ -19,28 +17,7 @@ let h: Harness;
 let app: FastifyInstance;
 let doc: any;
 const registered: string[] = [];
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-(addFormats as unknown as (a: Ajv2020) => void)(ajv);
-
-/** Checks a response body against the schema the OpenAPI document gives for it. */
-function conforms(method: string, path: string, res: LightMyRequestResponse): void {
-  const op = doc.paths[`/api/v1${openapiPath(path).path}`]?.[method.toLowerCase()];
-  expect(op, `${method} ${path} documented`).toBeDefined();
-  const response = op.responses[String(res.statusCode)];
-  expect(response, `${method} ${path} documents status ${res.statusCode}`).toBeDefined();
-  let schema = response.content?.['application/json']?.schema;
-  if (!schema) return;
-  if (schema.$ref) schema = doc.components.schemas.Error;
-  const validate = ajv.compile(schema);
-  const ok = validate(res.json());
-  expect(ok, `${method} ${path} ${res.statusCode}: ${JSON.stringify(validate.errors)}`).toBe(true);
-}
-
-async function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', routePath: string, url: string, headers: Record<string, string>, payload?: unknown) {
-  const res = await app.inject({ method, url: `/api/v1${url}`, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  conforms(method, routePath, res);
-  return res;
-}
+const { ajv, call } = openapiChecker(() => app, () => doc);
 
 beforeAll(async () => {
   h = await createHarness();

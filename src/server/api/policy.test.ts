@@ -1,16 +1,15 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- response bodies and the OpenAPI document are untyped JSON */
 import { generateKeyPairSync } from 'node:crypto';
 import Fastify from 'fastify';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePolicy } from '../../policy/parse.js';
 import { generateKeyPair, publicKeyPem } from '../../signing/keys.js';
 import type { Harness } from '../auth/harness.js';
 import { API_ROUTES, apiRoutes } from './index.js';
-import { openapiDocument, openapiPath } from './openapi.js';
+import { openapiDocument } from './openapi.js';
 import { createPolicyApi, type PolicyApi } from './policy-testing.js';
+import { openapiChecker } from './testing/conformance.js';
 
 const basic = (u: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`${u}:${u}-password`).toString('base64')}` });
 const ADMIN = basic('admin');
@@ -25,26 +24,7 @@ let api: PolicyApi;
 let h: Harness;
 let app: FastifyInstance;
 let doc: any;
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-(addFormats as unknown as (a: Ajv2020) => void)(ajv);
-
-function conforms(method: string, routePath: string, res: LightMyRequestResponse): void {
-  const op = doc.paths[`/api/v1${openapiPath(routePath).path}`]?.[method.toLowerCase()];
-  expect(op, `${method} ${routePath} documented`).toBeDefined();
-  const response = op.responses[String(res.statusCode)];
-  expect(response, `${method} ${routePath} documents status ${res.statusCode}: ${res.body}`).toBeDefined();
-  let schema = response.content?.['application/json']?.schema;
-  if (!schema) return;
-  if (schema.$ref) schema = doc.components.schemas.Error;
-  const validate = ajv.compile(schema);
-  expect(validate(res.json()), `${method} ${routePath} ${res.statusCode}: ${JSON.stringify(validate.errors)}`).toBe(true);
-}
-
-async function call(method: 'GET' | 'PUT' | 'POST' | 'DELETE', routePath: string, url: string, headers: Record<string, string>, payload?: unknown) {
-  const res = await app.inject({ method, url: `/api/v1${url}`, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  conforms(method, routePath, res);
-  return res;
-}
+const { ajv, conforms, call } = openapiChecker(() => app, () => doc);
 
 const putText = (url: string, headers: Record<string, string>, text: string) =>
   app.inject({ method: 'PUT', url: `/api/v1${url}`, headers: { ...headers, 'content-type': 'text/plain' }, payload: text });

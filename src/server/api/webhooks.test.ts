@@ -1,9 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- response bodies and the OpenAPI document are untyped JSON */
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { es256Verifier } from '../../audit/signing.js';
 import { jobsMigration } from '../../jobs/migration.js';
@@ -13,9 +11,10 @@ import { startReceiver, type Receiver } from '../../webhooks/testing.js';
 import { createHarness, type Harness } from '../auth/harness.js';
 import { errorHandler } from './errors.js';
 import { API_ROUTES } from './index.js';
-import { openapiDocument, openapiPath } from './openapi.js';
+import { openapiDocument } from './openapi.js';
 import type { ApiDeps } from './route.js';
 import { WEBHOOK_ROUTES } from './webhooks.js';
+import { openapiChecker } from './testing/conformance.js';
 
 const basic = (u: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`${u}:${u}-password`).toString('base64')}` });
 const ADMIN = basic('admin');
@@ -29,26 +28,7 @@ let services: WebhookServices;
 let receiver: Receiver;
 let secret: string | undefined;
 let doc: any;
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-(addFormats as unknown as (a: Ajv2020) => void)(ajv);
-
-function conforms(method: string, routePath: string, res: LightMyRequestResponse): void {
-  const op = doc.paths[`/api/v1${openapiPath(routePath).path}`]?.[method.toLowerCase()];
-  expect(op, `${method} ${routePath} documented`).toBeDefined();
-  const response = op.responses[String(res.statusCode)];
-  expect(response, `${method} ${routePath} documents status ${res.statusCode}: ${res.body}`).toBeDefined();
-  let schema = response.content?.['application/json']?.schema;
-  if (!schema) return;
-  if (schema.$ref) schema = doc.components.schemas.Error;
-  const validate = ajv.compile(schema);
-  expect(validate(res.json()), `${method} ${routePath} ${res.statusCode}: ${JSON.stringify(validate.errors)}`).toBe(true);
-}
-
-async function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', routePath: string, url: string, headers: Record<string, string>, payload?: unknown) {
-  const res = await app.inject({ method, url: `/api/v1${url}`, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  conforms(method, routePath, res);
-  return res;
-}
+const { call } = openapiChecker(() => app, () => doc);
 
 async function mount(deps: ApiDeps): Promise<FastifyInstance> {
   const a = Fastify();
