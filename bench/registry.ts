@@ -57,9 +57,11 @@ async function main(): Promise<void> {
   try {
     for (const img of images) {
       const times: Record<string, { push: number[]; pull: number[] }> = {};
-      for (const reg of registries) {
-        times[reg.name] = { push: [], pull: [] };
-        for (let i = 0; i < RUNS; i++) {
+      for (const reg of registries) times[reg.name] = { push: [], pull: [] };
+      // Runs alternate between the registries (and which goes first), so a change in the
+      // machine's load during the benchmark weighs on both sides alike.
+      for (let i = 0; i < RUNS; i++) {
+        for (const reg of i % 2 === 0 ? registries : [...registries].reverse()) {
           // A fresh repository and a fresh client cache each run: every blob really travels
           // (with its blob-info cache, skopeo would mount blobs from the previous run's repository).
           await forgetClientCache();
