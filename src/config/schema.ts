@@ -113,6 +113,8 @@ export const serverConfigSchema = z
         waitForAnalysis: durationSeconds.default(30),
         /** Layer analyses run at once by this process. */
         analysisConcurrency: z.number().int().min(1).max(64).default(2),
+        /** Layers analysed while their upload streams in, at once (0: only after upload, by the job queue). */
+        streamingAnalyses: z.number().int().min(0).max(64).default(4),
         /** Directory of the vulnerability DB (default: PORTCULLIS_CACHE_DIR or ~/.cache/portcullis, as the CLI). */
         cacheDir: z.string().min(1).optional(),
         /** Re-match every stored artifact when the vulnerability DB changes (run it on one process at scale). */

@@ -18,18 +18,35 @@ export function gateAnalyzers(): { analyzers: readonly Analyzer[]; visitors: Fil
   return { analyzers: ANALYZERS, visitors, ids: analyzerIds(ANALYZERS, visitors) };
 }
 
+/** The analyzer ids are fixed for the life of the process: worked out once, not per layer per PUT. */
+let gateIds: string[] | undefined;
+
 export function gateLayerKey(digest: string): string {
-  return layerCacheKey(digest, gateAnalyzers().ids);
+  gateIds ??= gateAnalyzers().ids;
+  return layerCacheKey(digest, gateIds);
 }
 
-/** A VirtualFs stand-in that only records what the layer walk applies to it. */
+/**
+ * A VirtualFs stand-in that records what the layer walk applies to it, and optionally replays each
+ * recorded entry into `view` as it comes (what finalFiles would do later for this layer alone).
+ */
 class RecordingFs extends VirtualFs {
   readonly entries: StoredEntry[] = [];
+
+  constructor(public view?: VirtualFs) {
+    super();
+  }
 
   override apply(entry: VfsEntry): void {
     const e: StoredEntry = { path: entry.path, type: entry.type, size: entry.size, mode: entry.mode, uid: entry.uid, gid: entry.gid };
     if (entry.linkTarget !== undefined) e.linkTarget = entry.linkTarget;
     this.entries.push(e);
+    try {
+      this.view?.apply(e, 0);
+    } catch {
+      // Whatever the replay refuses, the push gate's own replay meets again: no view from here.
+      this.view = undefined;
+    }
   }
 }
 
@@ -38,11 +55,16 @@ class RecordingFs extends VirtualFs {
  * metadata. Runs on the calling thread but yields at every chunk and entry (the reader is
  * streaming and decompression is native), so the event loop keeps serving requests.
  */
-export async function analyseLayerBlob(digest: string, stream: Readable): Promise<{ facts: LayerFacts; entries: StoredEntry[] }> {
+export async function analyseLayerBlob(
+  digest: string,
+  stream: Readable,
+  opts: { view?: boolean } = {},
+): Promise<{ facts: LayerFacts; entries: StoredEntry[]; files?: PlacedFile[] }> {
   const { analyzers, visitors } = gateAnalyzers();
-  const recorder = new RecordingFs();
+  const recorder = new RecordingFs(opts.view ? new VirtualFs() : undefined);
   const facts = await analyzeLayer(stream, { layerDigest: digest, analyzers, visitors, vfs: recorder });
-  return { facts, entries: recorder.entries };
+  // `view`: the final filesystem of an image of this layer alone, built during the walk (the same as finalFiles([entries])).
+  return recorder.view ? { facts, entries: recorder.entries, files: placedFiles(recorder.view) } : { facts, entries: recorder.entries };
 }
 
 /** Replays the layers' entries in order: the final filesystem as scan's finalFs cache holds it. */
@@ -51,6 +73,10 @@ export function finalFiles(layers: readonly StoredEntry[][]): PlacedFile[] {
   layers.forEach((entries, i) => {
     for (const e of entries) vfs.apply(e, i);
   });
+  return placedFiles(vfs);
+}
+
+function placedFiles(vfs: VirtualFs): PlacedFile[] {
   const files: PlacedFile[] = [];
   for (const [path, node] of vfs.walk()) {
     const f: PlacedFile = { path, type: node.type, mode: node.mode, uid: node.uid, gid: node.gid, layerIndex: node.layerIndex };

@@ -21,13 +21,16 @@ import { parseV2Path } from '../server/distribution/paths.js';
 import { verifyStoredSignatures } from '../signing/stored.js';
 import type { BlobStore } from '../storage/blobstore.js';
 import { resolveCacheDir } from '../vulndb/db/paths.js';
+import { AnalysisMemo } from './analysis-memo.js';
 import { artifactKind } from './artifact.js';
 import { attachmentsOf, type Attachment } from './attachments.js';
 import { DecisionAttester } from './decision-attestation.js';
 import { LayerJobs } from './layer-jobs.js';
-import { defaultLayerWorker, LayerPool } from './layer-pool.js';
+import { analyseLayerBlob } from './analyse-layer.js';
+import { defaultLayerWorker, LayerPool, streamInThread } from './layer-pool.js';
+import { LayerStreams } from './layer-streams.js';
 import { DbLayerStore } from './layer-store.js';
-import { analysePushedImage, VulnDbHandle } from './push-gate.js';
+import { analysePushedImage, rememberLayerView, VulnDbHandle } from './push-gate.js';
 import { ReportStore } from './report-store.js';
 
 /** A decision of either gate (push: every one; pull: those with violations). */
@@ -66,6 +69,11 @@ export interface GatesOptions {
   waitForAnalysisMs?: number;
   /** Layer jobs run at once by this process (default 2). */
   analysisConcurrency?: number;
+  /**
+   * Layers analysed at once while their uploads stream in (default 4; each holds a worker thread
+   * while its upload lasts); 0 turns this off, and every layer goes through the job queue.
+   */
+  streamingAnalyses?: number;
   /** Worker entry for layer analysis (default: the compiled layer-worker.js beside this module, if present); false: in-thread. */
   layerWorkerFile?: string | false;
   /** Where the vulnerability DB lives (default PORTCULLIS_CACHE_DIR or ~/.cache/portcullis). */
@@ -97,6 +105,8 @@ export class Gates {
   readonly queue: JobQueue;
   private readonly jobs: LayerJobs;
   private readonly pool: LayerPool | undefined;
+  private readonly streamPool: LayerPool | undefined;
+  private readonly streams: LayerStreams | undefined;
   private readonly vulnDb: VulnDbHandle;
   private readonly cacheDir: string;
   private readonly waitMs: number;
@@ -105,6 +115,7 @@ export class Gates {
   private baseUrl = '';
   private pruner: NodeJS.Timeout | undefined;
   private readonly attester: DecisionAttester;
+  private readonly analyses = new AnalysisMemo();
 
   constructor(private readonly opts: GatesOptions) {
     this.enabled = opts.enabled ?? true;
@@ -116,11 +127,28 @@ export class Gates {
     // Worker threads when the compiled worker exists (dist/); from sources (tests, tsx) the walk runs in this thread.
     this.pool = this.enabled && workerFile ? new LayerPool(workerFile, concurrency) : undefined;
     const pool = this.pool;
+    const streaming = this.enabled ? (opts.streamingAnalyses ?? 4) : 0;
+    // Two threads kept and warmed up (an image's layers arrive together), so the first uploads after
+    // a start or a quiet spell neither wait for a worker to load nor run cold.
+    this.streamPool = streaming > 0 && workerFile ? new LayerPool(workerFile, streaming, Math.min(2, streaming)) : undefined;
+    const streamPool = this.streamPool;
     this.jobs = new LayerJobs(this.queue, this.layers, opts.blobs, opts.db, {
       concurrency,
+      // PostgreSQL may be shared by several processes: they learn of each other's streamed analyses through the queue.
+      markStreamed: opts.dialect === 'postgres',
+      rememberView: rememberLayerView,
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(pool ? { analyse: (digest: string, stream: Readable) => pool.analyse(digest, stream) } : {}),
     });
+    this.streams =
+      streaming > 0
+        ? new LayerStreams({
+            start: (placeholder) => (streamPool ? streamPool.stream(placeholder) : streamInThread(analyseLayerBlob, placeholder)),
+            maxStreams: streaming,
+            onCommitted: (digest, size, stream) => this.jobs.adopt(digest, size, stream),
+            ...(opts.logger ? { logger: opts.logger } : {}),
+          })
+        : undefined;
     this.cacheDir = resolveCacheDir(opts.cacheDir);
     this.vulnDb = new VulnDbHandle(this.cacheDir);
     this.waitMs = opts.waitForAnalysisMs ?? 30_000;
@@ -150,6 +178,7 @@ export class Gates {
   start(): void {
     if (!this.enabled) return;
     this.jobs.start();
+    this.streamPool?.warmUp(Math.min(2, this.opts.streamingAnalyses ?? 4)).catch((err: unknown) => this.opts.logger?.debug({ err }, 'layer analysis warm-up failed'));
     // Finished layer jobs are only history (the facts are in the layer store): keep a day of them.
     this.pruner = setInterval(() => {
       this.queue.prune(new Date(Date.now() - JOB_HISTORY_MS)).catch((err: unknown) => this.opts.logger?.warn({ err }, 'job pruning failed'));
@@ -159,7 +188,9 @@ export class Gates {
 
   async close(): Promise<void> {
     if (this.pruner) clearInterval(this.pruner);
+    this.streams?.close();
     await this.jobs.stop();
+    await this.streamPool?.close();
     await this.pool?.close();
     this.vulnDb.close();
   }
@@ -173,9 +204,10 @@ export class Gates {
   hooks(): RegistryHooks {
     if (!this.enabled) return {};
     return {
-      blobCommitted: async (_repository, digest, size) => {
+      ...(this.streams ? { uploadTap: this.streams } : {}),
+      blobCommitted: async (_repository, digest, size, how) => {
         try {
-          await this.jobs.blobCommitted(digest, size);
+          await this.jobs.blobCommitted(digest, size, how === 'upload' ? this.streams?.knownLayer(digest) : undefined);
         } catch (err) {
           // An upload never fails for its analysis: the push gate analyses what is missing.
           this.opts.logger?.warn({ err, digest }, 'could not queue layer analysis');
@@ -206,7 +238,7 @@ export class Gates {
     const project = await this.project(ctx.repository);
     const policy = await this.policy(project);
     const analysis = await analysePushedImage(
-      { blobs: this.opts.blobs, layers: this.layers, jobs: this.jobs, vulnDb: this.vulnDb, cacheDir: this.cacheDir, waitMs: this.waitMs },
+      { blobs: this.opts.blobs, layers: this.layers, jobs: this.jobs, vulnDb: this.vulnDb, cacheDir: this.cacheDir, waitMs: this.waitMs, memo: this.analyses },
       ctx,
     );
     const decision = evaluate(policy, 'push', analysis.input);

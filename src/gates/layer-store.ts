@@ -54,6 +54,16 @@ export class DbLayerStore implements LayerCache {
       .execute();
   }
 
+  /** Facts and entries already serialised (a streamed analysis's result); `layerDigest` is the facts' digest. */
+  async putJson(key: string, layerDigest: string, factsJson: string, entriesJson: string): Promise<void> {
+    const row = { cache_key: key, layer_digest: layerDigest, facts: factsJson, entries: entriesJson, created_at: Date.now() };
+    await this.db
+      .insertInto('gate_layers')
+      .values(row)
+      .onConflict((oc) => oc.column('cache_key').doUpdateSet({ facts: row.facts, entries: row.entries, created_at: row.created_at }))
+      .execute();
+  }
+
   async has(key: string): Promise<boolean> {
     return (await this.db.selectFrom('gate_layers').select('cache_key').where('cache_key', '=', key).executeTakeFirst()) !== undefined;
   }

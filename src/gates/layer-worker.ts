@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { MessagePort } from 'node:worker_threads';
-import type { LayerFacts } from '../analysis/types.js';
 import { portReadable } from '../analysis/engine/worker.js';
 import { analyseLayerBlob } from './analyse-layer.js';
-import type { StoredEntry } from './layer-store.js';
+import { streamedResult, type LayerAnalysis, type StreamedAnalysis } from './layer-pool.js';
+import { warmUp } from './layer-warmup.js';
 
 /**
  * Worker-thread entry of the gates' layer pool (piscina): the blob's bytes arrive over a
@@ -12,12 +13,44 @@ import type { StoredEntry } from './layer-store.js';
 export interface LayerTask {
   port: MessagePort;
   digest: string;
+  /**
+   * The bytes are an upload being teed (its digest is not known yet, `digest` is a stand-in):
+   * also hash every byte that arrives, to the end, so the caller can tell whether the analysis
+   * saw exactly the blob that was committed.
+   */
+  streamed?: boolean;
 }
 
-export default async function runLayerTask(task: LayerTask): Promise<{ facts: LayerFacts; entries: StoredEntry[] }> {
-  const stream = portReadable(task.port);
+/** Warms the thread up (no port, no result). */
+export interface WarmUpTask {
+  warmUp: true;
+}
+
+export default async function runLayerTask(task: LayerTask | WarmUpTask): Promise<LayerAnalysis | StreamedAnalysis | undefined> {
+  if ('warmUp' in task) {
+    await warmUp();
+    return undefined;
+  }
+  const hash = task.streamed ? createHash('sha256') : undefined;
+  let size = 0;
+  let settle: { end: () => void; fail: (err: Error) => void } = { end: () => undefined, fail: () => undefined };
+  const all = new Promise<void>((end, fail) => (settle = { end, fail }));
+  all.catch(() => undefined);
+  const stream = portReadable(task.port, {
+    onChunk: (chunk) => {
+      hash?.update(chunk);
+      size += chunk.length;
+    },
+    onEnd: () => settle.end(),
+    onFail: (err) => settle.fail(err),
+  });
   try {
-    return await analyseLayerBlob(task.digest, stream);
+    const result = await analyseLayerBlob(task.digest, stream, { view: task.streamed === true });
+    if (!hash) return result;
+    // The walk may stop before the last byte (tar padding): the rest is only hashed.
+    stream.destroy();
+    await all;
+    return streamedResult(result, { digest: `sha256:${hash.digest('hex')}`, size });
   } finally {
     stream.destroy();
     task.port.close();

@@ -10,6 +10,7 @@ import type { BlobStore } from '../storage/blobstore.js';
 import { dbPath } from '../vulndb/db/paths.js';
 import type { VulnDb } from '../vulndb/db/database.js';
 import { finalFiles, gateLayerKey } from './analyse-layer.js';
+import type { AnalysisMemo } from './analysis-memo.js';
 import { FinalFsMemo } from './final-fs-memo.js';
 import type { LayerJobs } from './layer-jobs.js';
 import type { DbLayerStore, StoredEntry } from './layer-store.js';
@@ -20,6 +21,7 @@ export const NO_VULN_DATA = 'no-vulnerability-data';
 export class VulnDbHandle {
   private db: VulnDb | undefined;
   private identity = '';
+  private seen = '';
 
   constructor(private readonly cacheDir: string) {}
 
@@ -27,20 +29,28 @@ export class VulnDbHandle {
     return dbPath(this.cacheDir);
   }
 
+  /** The state of the DB's files at the last `get()` (file, modification times, sizes; '' when none): new data, new version. */
+  get version(): string {
+    return this.db ? this.seen : '';
+  }
+
   /** The DB, reopened when `db update`/`db pull` swapped in a new file (same path, new inode). */
   get(): VulnDb | undefined {
-    let id: string;
+    let st;
     try {
-      const st = statSync(this.path);
-      id = `${st.ino}:${st.dev}`;
+      st = statSync(this.path);
     } catch {
       return this.db;
     }
+    const id = `${st.ino}:${st.dev}`;
     if (this.db && id !== this.identity) this.close();
     if (!this.db && existsSync(this.path)) {
       this.db = openScanDb(this.cacheDir);
       this.identity = id;
     }
+    // Writes in place land in the write-ahead log until a checkpoint: its state counts too (read after opening, which may create it).
+    const wal = statSync(`${this.path}-wal`, { throwIfNoEntry: false });
+    this.seen = `${id}:${st.mtimeMs}:${st.size}:${wal ? `${wal.mtimeMs}:${wal.size}` : ''}`;
     return this.db;
   }
 
@@ -65,10 +75,29 @@ export interface AnalyseDeps {
   vulnDb: VulnDbHandle;
   cacheDir: string;
   waitMs: number;
+  /** Recent analyses, for the same image pushed again (none: every push is analysed). */
+  memo?: AnalysisMemo;
 }
 
 /** Views rebuilt in this process, shared by every push gate in it (they depend on layer content only). */
 const memo = new FinalFsMemo();
+/** Single-layer views built while the layer streamed in (JSON, parsed when an image of that layer alone is pushed). */
+const layerViews = new Map<string, string>();
+const MAX_LAYER_VIEWS = 8;
+
+/**
+ * Keeps the final filesystem of an image made of layer `key` alone, as a streamed analysis built
+ * it: the first push of a single-layer image then skips replaying the layer's entries.
+ */
+export function rememberLayerView(key: string, viewJson: string): void {
+  layerViews.delete(key);
+  layerViews.set(key, viewJson);
+  for (const k of layerViews.keys()) {
+    if (layerViews.size <= MAX_LAYER_VIEWS) break;
+    layerViews.delete(k);
+  }
+}
+
 
 /** A final-filesystem "cache" that answers with the view rebuilt from the layers' stored entries. */
 function prebuilt(files: readonly PlacedFile[]): FinalFsCache {
@@ -84,6 +113,11 @@ function prebuilt(files: readonly PlacedFile[]): FinalFsCache {
 async function finalFsView(layers: DbLayerStore, keys: readonly string[], missing: readonly string[]): Promise<{ cache: FinalFsCache | false; unrecorded: number[] }> {
   const known = missing.length === 0 ? memo.get(keys) : undefined;
   if (known) return { cache: prebuilt(known), unrecorded: [] };
+  const built = keys.length === 1 && missing.length === 0 ? layerViews.get(keys[0]!) : undefined;
+  if (built !== undefined) {
+    layerViews.delete(keys[0]!);
+    return { cache: prebuilt(memo.set(keys, JSON.parse(built) as PlacedFile[])), unrecorded: [] };
+  }
   const entries: StoredEntry[][] = [];
   const unrecorded: number[] = [];
   for (const [i, k] of keys.entries()) {
@@ -100,6 +134,14 @@ async function finalFsView(layers: DbLayerStore, keys: readonly string[], missin
  * rebuilt from stored entries, and the vulnerability DB.
  */
 export async function analysePushedImage(deps: AnalyseDeps, ctx: ManifestPushContext): Promise<Analysis> {
+  const db = deps.vulnDb.get();
+  const memoKey = `${ctx.digest}|${deps.vulnDb.version}`;
+  const known = deps.memo?.get(memoKey);
+  const artifactName = `${ctx.repository}${ctx.tag ? `:${ctx.tag}` : ''}@${ctx.digest}`;
+  if (known) {
+    const report = { ...known.report, createdAt: new Date().toISOString(), artifact: { ...known.report.artifact, name: artifactName } };
+    return { ...known, report, lateLayers: 0 };
+  }
   let source;
   try {
     source = await sourceFromManifest({
@@ -118,7 +160,6 @@ export async function analysePushedImage(deps: AnalyseDeps, ctx: ManifestPushCon
     const keys = source.layers.map((l) => gateLayerKey(l.digest));
     const missing = await deps.jobs.waitFor(keys, deps.waitMs);
     const { cache: fsCache, unrecorded } = await finalFsView(deps.layers, keys, missing);
-    const db = deps.vulnDb.get();
     const scanners: ScannerName[] = db ? ['vuln', 'secret', 'misconfig'] : ['secret', 'misconfig'];
     const report = await scanImage(source, {
       scanners,
@@ -126,7 +167,7 @@ export async function analysePushedImage(deps: AnalyseDeps, ctx: ManifestPushCon
       ...(db ? { db } : {}),
       layerCache: deps.layers,
       finalFsCache: fsCache,
-      artifactName: `${ctx.repository}${ctx.tag ? `:${ctx.tag}` : ''}@${ctx.digest}`,
+      artifactName,
     });
     // Layers read during this PUT: the jobs record their entries too, so the next push of them is fast.
     for (const i of unrecorded) await deps.jobs.ensure(source.layers[i]!.digest);
@@ -138,7 +179,10 @@ export async function analysePushedImage(deps: AnalyseDeps, ctx: ManifestPushCon
       packages: report.packages.items,
       warnings: report.warnings,
     };
-    return { report, inventory, input: inputFromReport(report, source.config), lateLayers: missing.length };
+    const input = inputFromReport(report, source.config);
+    // Only a complete analysis is reused: one that read late layers is redone once they are recorded.
+    if (missing.length === 0 && unrecorded.length === 0) deps.memo?.set(memoKey, { report, inventory, input });
+    return { report, inventory, input, lateLayers: missing.length };
   } finally {
     await source.close();
   }

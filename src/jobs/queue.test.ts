@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { metadataDatabases, type Dialect } from '../testing/databases.js';
 import { JobQueue } from './queue.js';
 import { Worker } from './worker.js';
@@ -108,5 +108,40 @@ describe.each(['sqlite', 'postgres'] as const)('job queue on %s', (dialect) => {
     expect(peak).toBeLessThanOrEqual(2);
     expect(tries.get(3)).toBe(2);
     expect(await q.prune(new Date(Date.now() + 1000))).toBe(6);
+  });
+
+  it('runs a delayed job at once when expedited', async () => {
+    const q = await open(dialect);
+    await q.enqueue('analyse', { n: 1 }, { key: 'k', delayMs: 3_600_000 });
+    expect(await q.claim('analyse', 'w1', 10_000)).toBeUndefined();
+    expect(await q.expedite('analyse', 'other')).toBe(false);
+    expect(await q.expedite('analyse', 'k')).toBe(true);
+    expect((await q.claim<{ n: number }>('analyse', 'w1', 10_000))?.payload.n).toBe(1);
+    // Running, not waiting: nothing left to expedite.
+    expect(await q.expedite('analyse', 'k')).toBe(false);
+  });
+
+  it('does not lose a notify that comes while it is already looking for work', async () => {
+    const q = await open(dialect);
+    const claim = q.claim.bind(q);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    // The first look finds nothing, and is still under way when the job and its notify arrive.
+    vi.spyOn(q, 'claim').mockImplementation(async (queue, worker, leaseMs) => {
+      const job = await claim(queue, worker, leaseMs);
+      if (calls++ === 0) await held;
+      return job;
+    });
+    const ran: number[] = [];
+    const worker = new Worker<{ i: number }>(q, 'analyse', async (job) => void ran.push(job.payload.i), { pollMs: 3_600_000 });
+    worker.start();
+    await vi.waitFor(() => expect(calls).toBe(1));
+    await q.enqueue('analyse', { i: 7 });
+    worker.notify();
+    release();
+    // Without the second look it would wait for the next poll, an hour away.
+    await vi.waitFor(() => expect(ran).toEqual([7]), { timeout: 20_000 });
+    await worker.stop();
   });
 });

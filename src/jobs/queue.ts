@@ -73,6 +73,20 @@ export class JobQueue {
     }
   }
 
+  /** Makes the queued job with this key runnable now (it was enqueued with a delay); false when there is none waiting. */
+  async expedite(queue: string, key: string): Promise<boolean> {
+    const t = this.now();
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ run_after: t, updated_at: t })
+      .where('queue', '=', queue)
+      .where('key', '=', key)
+      .where('state', '=', 'queued')
+      .where('run_after', '>', t)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   /** Leases the oldest runnable job of the queue to `worker` for `leaseMs`. */
   async claim<P>(queue: string, worker: string, leaseMs: number): Promise<Job<P> | undefined> {
     const t = this.now();

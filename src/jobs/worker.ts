@@ -24,6 +24,8 @@ export class Worker<P> {
   private stopped = true;
   private timer: NodeJS.Timeout | undefined;
   private pumping = false;
+  /** A notify() came while a pump was running: that pump may have looked before the new job existed. */
+  private again = false;
   private idle: (() => void)[] = [];
   private readonly opts: Required<Omit<WorkerOptions, 'onError'>> & Pick<WorkerOptions, 'onError'>;
 
@@ -62,15 +64,21 @@ export class Worker<P> {
   }
 
   private async pump(): Promise<void> {
-    if (this.pumping) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
     this.pumping = true;
     try {
-      while (!this.stopped && this.running < this.opts.concurrency) {
-        const job = await this.queue.claim<P>(this.name, this.id, this.opts.leaseMs);
-        if (!job) break;
-        this.running++;
-        void this.execute(job);
-      }
+      do {
+        this.again = false;
+        while (!this.stopped && this.running < this.opts.concurrency) {
+          const job = await this.queue.claim<P>(this.name, this.id, this.opts.leaseMs);
+          if (!job) break;
+          this.running++;
+          void this.execute(job);
+        }
+      } while (this.again && !this.stopped && this.running < this.opts.concurrency);
     } catch (err) {
       this.opts.onError?.({ id: -1 } as Job, err);
     } finally {

@@ -20,7 +20,7 @@ import { ProjectQuotas } from './quota.js';
 import { RetentionPolicies } from './retention.js';
 import { isValidRepositoryName, isValidTag } from './names.js';
 import { negotiate } from './negotiate.js';
-import { Uploads } from './uploads.js';
+import { Uploads, type UploadTap } from './uploads.js';
 
 export interface ManifestPushContext {
   repository: string;
@@ -44,6 +44,8 @@ export interface RegistryHooks {
    */
   manifestPut?(ctx: ManifestPushContext & { previousTagDigest?: string; tagMoved?: boolean }): Promise<void> | void;
   manifestDeleted?(repository: string, digest: string): Promise<void> | void;
+  /** Sees upload bytes as they stream in (e.g. to analyse a layer before it is committed). */
+  uploadTap?: UploadTap;
 }
 
 export interface RegistryOptions {
@@ -114,6 +116,7 @@ export class Registry {
         await this.quotas.checkBlob(this.nameOf(repositoryId), digest, size);
         await this.claimBlob(digest, size, true);
       },
+      this.hooks.uploadTap,
     );
   }
 

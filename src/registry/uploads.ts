@@ -8,6 +8,22 @@ import type { MetadataStore } from '../metadata/store.js';
 import { RegistryError } from './errors.js';
 
 /**
+ * Sees an upload's bytes as they are appended, without changing them (the gates analyse layers
+ * while they stream in). Called in order for each upload; a tap must not throw.
+ */
+export interface UploadTap {
+  /**
+   * `chunk` is being appended at `offset`. A returned promise holds the body stream until it
+   * settles (back-pressure); it must never reject.
+   */
+  data(uploadId: string, offset: number, chunk: Buffer): Promise<void> | undefined;
+  /** The upload's `size` bytes became the blob `digest`, verified (before the commit hooks run). */
+  committed(uploadId: string, digest: string, size: number): void;
+  /** The upload ended without a blob, or an append failed (what is stored may differ from what was seen). */
+  abandoned(uploadId: string): void;
+}
+
+/**
  * Blob upload sessions. The running sha256 of each upload is kept in memory so the digest is
  * verified while streaming; when that state is gone (restart, another process took a chunk)
  * the bytes are re-read from storage at commit.
@@ -22,6 +38,7 @@ export class Uploads {
     private readonly onCommitted: (repositoryId: number, digest: string, size: number) => Promise<void>,
     /** Runs after the digest is verified, before the bytes become the blob (quota, GC claim). */
     private readonly beforeCommit: (repositoryId: number, digest: string, size: number) => Promise<void> = async () => undefined,
+    private readonly tap?: UploadTap,
   ) {}
 
   async start(repositoryId: number): Promise<string> {
@@ -69,30 +86,40 @@ export class Uploads {
     if (!parsed) throw new RegistryError('DIGEST_INVALID', `invalid digest ${digest}`);
     await this.requireUpload(repositoryId, id);
     return this.serialized(id, async () => {
-      let size = await this.blobs.uploadSize(id);
-      if (size === undefined) throw new RegistryError('BLOB_UPLOAD_UNKNOWN');
-      if (body) size = await this.appendHashed(id, body, size);
-      let actual: string;
-      const running = this.hashes.get(id);
-      if (running && parsed.algorithm === 'sha256' && running.size === size) actual = running.digest();
-      else actual = await this.rehash(id, parsed.algorithm);
-      if (actual !== digest) {
-        await this.discard(id);
-        throw new RegistryError('DIGEST_INVALID', `digest mismatch: content is ${actual}, client said ${digest}`);
-      }
       try {
-        await this.beforeCommit(repositoryId, digest, size);
+        return await this.commit(repositoryId, id, digest, parsed.algorithm, body);
       } catch (err) {
-        // Refused (quota) or GC held the digest too long: the bytes are of no further use.
-        await this.discard(id);
+        this.tapAbandoned(id);
         throw err;
       }
-      await this.blobs.commitUpload(id, digest);
-      this.hashes.delete(id);
-      await this.meta.deleteUpload(id);
-      await this.onCommitted(repositoryId, digest, size);
-      return size;
     });
+  }
+
+  private async commit(repositoryId: number, id: string, digest: string, algorithm: 'sha256' | 'sha512', body?: Readable): Promise<number> {
+    let size = await this.blobs.uploadSize(id);
+    if (size === undefined) throw new RegistryError('BLOB_UPLOAD_UNKNOWN');
+    if (body) size = await this.appendHashed(id, body, size);
+    let actual: string;
+    const running = this.hashes.get(id);
+    if (running && algorithm === 'sha256' && running.size === size) actual = running.digest();
+    else actual = await this.rehash(id, algorithm);
+    if (actual !== digest) {
+      await this.discard(id);
+      throw new RegistryError('DIGEST_INVALID', `digest mismatch: content is ${actual}, client said ${digest}`);
+    }
+    try {
+      await this.beforeCommit(repositoryId, digest, size);
+    } catch (err) {
+      // Refused (quota) or GC held the digest too long: the bytes are of no further use.
+      await this.discard(id);
+      throw err;
+    }
+    await this.blobs.commitUpload(id, digest);
+    this.hashes.delete(id);
+    this.tapCommitted(id, digest, size);
+    await this.meta.deleteUpload(id);
+    await this.onCommitted(repositoryId, digest, size);
+    return size;
   }
 
   async cancel(repositoryId: number, id: string): Promise<void> {
@@ -109,6 +136,7 @@ export class Uploads {
 
   private async discard(id: string): Promise<void> {
     this.hashes.delete(id);
+    this.tapAbandoned(id);
     await this.blobs.cancelUpload(id);
     await this.meta.deleteUpload(id);
   }
@@ -122,10 +150,13 @@ export class Uploads {
     const digester = this.hashes.get(id);
     const tracking = digester !== undefined && digester.size === sizeBefore;
     if (!tracking) this.hashes.delete(id);
+    const observe = this.tapData(id, sizeBefore);
     const tap = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         if (tracking) digester.update(chunk);
-        cb(null, chunk);
+        const wait = observe(chunk);
+        if (wait) void wait.then(() => cb(null, chunk));
+        else cb(null, chunk);
       },
     });
     try {
@@ -137,8 +168,43 @@ export class Uploads {
       return size;
     } catch (err) {
       this.hashes.delete(id);
+      this.tapAbandoned(id);
       if (err instanceof UploadNotFoundError) throw new RegistryError('BLOB_UPLOAD_UNKNOWN');
       throw err;
+    }
+  }
+
+  /** Hands each chunk of an append to the tap with its offset; a failing tap is ignored from then on. */
+  private tapData(id: string, sizeBefore: number): (chunk: Buffer) => Promise<void> | undefined {
+    const tap = this.tap;
+    let offset = sizeBefore;
+    let broken = tap === undefined;
+    return (chunk) => {
+      const at = offset;
+      offset += chunk.length;
+      if (broken) return undefined;
+      try {
+        return tap!.data(id, at, chunk);
+      } catch {
+        broken = true;
+        return undefined;
+      }
+    };
+  }
+
+  private tapAbandoned(id: string): void {
+    try {
+      this.tap?.abandoned(id);
+    } catch {
+      // as below
+    }
+  }
+
+  private tapCommitted(id: string, digest: string, size: number): void {
+    try {
+      this.tap?.committed(id, digest, size);
+    } catch {
+      // An observer's failure is never the upload's.
     }
   }
 

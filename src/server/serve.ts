@@ -96,6 +96,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger;
     enabled: config.gates.enabled,
     waitForAnalysisMs: config.gates.waitForAnalysis * 1000,
     analysisConcurrency: config.gates.analysisConcurrency,
+    streamingAnalyses: config.gates.streamingAnalyses,
     ...(config.gates.cacheDir ? { cacheDir: config.gates.cacheDir } : {}),
     logger,
     metrics: metrics.registry,

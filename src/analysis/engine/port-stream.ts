@@ -5,6 +5,13 @@ import type { PortMessage } from './worker.js';
 /** Chunks in flight to a worker before the stream pauses: back-pressure across threads. */
 const CREDITS = 16;
 
+/** A chunk in a buffer of its own, transferable to another thread (stream chunks may be views of a shared pool). */
+function ownCopy(chunk: Uint8Array): ArrayBuffer {
+  const ab = new ArrayBuffer(chunk.length);
+  new Uint8Array(ab).set(chunk);
+  return ab;
+}
+
 /**
  * Feeds a stream to a worker thread through a MessagePort, chunk by chunk with credits (the worker
  * acknowledges each chunk). `port` goes to the worker in the task's transferList; `error()` is the
@@ -19,9 +26,7 @@ export function streamToPort(stream: Readable): { port: MessagePort; error: () =
     if (credits > 0 && stream.isPaused()) stream.resume();
   });
   stream.on('data', (chunk: Buffer) => {
-    // Copied into a buffer of our own: stream chunks may be views of a shared pool.
-    const ab = new ArrayBuffer(chunk.length);
-    new Uint8Array(ab).set(chunk);
+    const ab = ownCopy(chunk);
     port1.postMessage({ chunk: ab } satisfies PortMessage, [ab]);
     if (--credits <= 0) stream.pause();
   });
@@ -38,4 +43,66 @@ export function streamToPort(stream: Readable): { port: MessagePort; error: () =
       if (!stream.destroyed) stream.destroy();
     },
   };
+}
+
+/**
+ * A push-fed sender to a worker thread, for bytes that arrive from elsewhere (an upload being
+ * teed): every chunk is posted at once, and `lagBytes` counts what the worker has not consumed
+ * yet, so the writer decides itself whether to wait (`onProgress` tells when the lag shrinks).
+ */
+export class PortFeed {
+  /** The worker's end, to transfer with the task. */
+  readonly port: MessagePort;
+  private readonly local: MessagePort;
+  private readonly inFlight: number[] = [];
+  private lag = 0;
+  private closed = false;
+  private progress: (() => void) | undefined;
+
+  constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.local = port1;
+    this.port = port2;
+    port1.on('message', () => {
+      this.lag -= this.inFlight.shift() ?? 0;
+      this.progress?.();
+    });
+  }
+
+  get lagBytes(): number {
+    return this.lag;
+  }
+
+  /** Called whenever the worker consumed a chunk. */
+  onProgress(fn: () => void): void {
+    this.progress = fn;
+  }
+
+  write(chunk: Uint8Array): void {
+    if (this.closed) return;
+    this.inFlight.push(chunk.length);
+    this.lag += chunk.length;
+    const ab = ownCopy(chunk);
+    this.local.postMessage({ chunk: ab } satisfies PortMessage, [ab]);
+  }
+
+  end(): void {
+    if (!this.closed) this.local.postMessage({ end: true } satisfies PortMessage);
+  }
+
+  /** Tells the worker the bytes will not come (its stream fails with `reason`) and stops listening. */
+  abort(reason: string): void {
+    if (this.closed) return;
+    this.local.postMessage({ error: reason } satisfies PortMessage);
+    this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.lag = 0;
+    this.inFlight.length = 0;
+    this.local.close();
+    this.progress?.();
+  }
 }

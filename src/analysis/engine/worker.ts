@@ -45,24 +45,50 @@ export async function loadVisitor(m: VisitorModule): Promise<FileVisitor> {
   return (factory as (options: unknown) => FileVisitor)(m.options);
 }
 
-/** A Readable fed by port messages; each consumed chunk returns one credit to the sender. */
-export function portReadable(port: MessagePort): Readable {
+export interface PortReadableOptions {
+  /** Sees every chunk as it arrives, whether or not the stream's reader still wants it. */
+  onChunk?(chunk: Buffer): void;
+  /** The sender sent all its bytes. */
+  onEnd?(): void;
+  /** The sender failed, or the channel closed before the end. */
+  onFail?(err: Error): void;
+}
+
+/**
+ * A Readable fed by port messages; each consumed chunk returns one credit to the sender. Once the
+ * stream is destroyed (its reader stopped early), chunks are acknowledged on arrival, so a sender
+ * that goes on writing is never held up by a reader that is gone.
+ */
+export function portReadable(port: MessagePort, opts: PortReadableOptions = {}): Readable {
   let owed = 0;
-  const stream = new Readable({
-    read() {
-      while (owed > 0) {
-        owed--;
-        port.postMessage('ack');
-      }
-    },
-  });
+  let finished = false;
+  const ack = (): void => {
+    while (owed > 0) {
+      owed--;
+      port.postMessage('ack');
+    }
+  };
+  const stream = new Readable({ read: ack });
+  stream.once('close', ack);
+  const fail = (err: Error): void => {
+    if (finished) return;
+    finished = true;
+    opts.onFail?.(err);
+    if (!stream.destroyed) stream.destroy(err);
+  };
   port.on('message', (msg: PortMessage) => {
     if ('chunk' in msg) {
-      if (stream.push(Buffer.from(msg.chunk))) port.postMessage('ack');
+      const chunk = Buffer.from(msg.chunk);
+      opts.onChunk?.(chunk);
+      if (stream.destroyed || stream.push(chunk)) port.postMessage('ack');
       else owed++;
-    } else if ('end' in msg) stream.push(null);
-    else stream.destroy(new Error(msg.error));
+    } else if ('end' in msg) {
+      finished = true;
+      opts.onEnd?.();
+      if (!stream.destroyed) stream.push(null);
+    } else fail(new Error(msg.error));
   });
+  port.once('close', () => fail(new Error('the sender closed the channel before the end of the data')));
   return stream;
 }
 
