@@ -5,9 +5,10 @@ import { layerCompression } from '../../image/mediatypes.js';
 import type { Analyzer, FileMeta } from '../analyzer.js';
 import type { LayerFacts, OsInfo, Package, Warning } from '../types.js';
 import { analyzerIds } from './cache.js';
-import type { FileVisitor } from './types.js';
+import { hasPrefilter, type FileVisitor } from './types.js';
 
 const DEFAULT_ANALYZER_MAX = 64 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 export interface AnalyzeLayerOptions {
   layerDigest: string;
@@ -40,38 +41,63 @@ export async function analyzeLayer(stream: Readable, opts: AnalyzeLayerOptions):
   try {
     for await (const entry of reader) {
       opts.vfs?.apply(entry, layerIndex);
-      if (entry.type === 'whiteout') whiteouts.push(entry.path);
-      else if (entry.type === 'opaque') opaqueDirs.push(entry.path);
-      if (entry.type !== 'file') continue;
+      if (entry.type !== 'file') {
+        if (entry.type === 'whiteout') whiteouts.push(entry.path);
+        else if (entry.type === 'opaque') opaqueDirs.push(entry.path);
+        continue;
+      }
       const meta: FileMeta = { path: entry.path, size: entry.size, mode: entry.mode };
-      const wanted = opts.analyzers.filter((a) => a.wants(meta));
-      const visiting = visitors.filter((v) => v.wants(meta));
-      if (wanted.length === 0 && visiting.length === 0) continue;
-      const fitting = wanted.filter((a) => {
-        const max = a.maxFileSize ?? DEFAULT_ANALYZER_MAX;
-        if (meta.size <= max) return true;
-        warnings.push({ code: 'file-too-large', message: `${a.name}: skipped ${meta.size} bytes (limit ${max})`, path: meta.path, layerDigest: digest });
-        return false;
-      });
-      if (wanted.length > 0) analyzedPaths.add(meta.path);
-      const need = Math.max(0, ...(fitting.length > 0 ? [meta.size] : []), ...visiting.map((v) => Math.min(meta.size, v.maxFileSize ?? meta.size)));
+      // Most files interest nobody: find that out without allocating anything.
+      let wanted: Analyzer[] | undefined;
+      let visiting: FileVisitor[] | undefined;
+      for (const a of opts.analyzers) if (a.wants(meta)) (wanted ??= []).push(a);
+      for (const v of visitors) if (v.wants(meta)) (visiting ??= []).push(v);
+      if (!wanted && !visiting) continue;
+      let fitting: Analyzer[] | undefined;
+      let need = 0;
+      if (wanted) {
+        analyzedPaths.add(meta.path);
+        for (const a of wanted) {
+          const max = a.maxFileSize ?? DEFAULT_ANALYZER_MAX;
+          if (meta.size <= max) (fitting ??= []).push(a);
+          else warnings.push({ code: 'file-too-large', message: `${a.name}: skipped ${meta.size} bytes (limit ${max})`, path: meta.path, layerDigest: digest });
+        }
+        if (fitting) need = meta.size;
+      }
+      if (visiting) for (const v of visiting) need = Math.max(need, Math.min(meta.size, v.maxFileSize ?? meta.size));
+      // Files only prefiltered analyzers want (every executable, for Go and Rust build info) are
+      // looked at in the pieces they arrived in, and joined only if one of them keeps the file.
+      const piecewise = !visiting && entry.readChunks !== undefined && fitting !== undefined && fitting.every(hasPrefilter);
+      let parts: Buffer[] | undefined;
       let content: Buffer;
       try {
-        content = await entry.read(need);
+        if (piecewise) parts = await entry.readChunks!(need);
+        content = parts ? EMPTY : await entry.read(need);
       } catch (err) {
         if (err instanceof LayerLimitError) break;
         throw err;
       }
-      for (const a of fitting) {
-        let list = files.get(a);
-        if (!list) files.set(a, (list = []));
-        list.push({ meta, content });
+      if (fitting) {
+        let kept: Buffer | undefined;
+        for (const a of fitting) {
+          if (hasPrefilter(a) && !a.keep(meta, parts ?? [content])) continue;
+          if (!kept) {
+            if (parts) content = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+            // Held to the end of the layer: a small file must not pin the whole chunk it sits in.
+            kept = content.buffer.byteLength > 2 * content.length + 8192 ? Buffer.from(content) : content;
+          }
+          let list = files.get(a);
+          if (!list) files.set(a, (list = []));
+          list.push({ meta, content: kept });
+        }
       }
-      for (const v of visiting) {
-        try {
-          v.visit(meta, v.maxFileSize !== undefined ? content.subarray(0, v.maxFileSize) : content, layerIndex, digest);
-        } catch (err) {
-          warnings.push({ code: 'visitor-failed', message: `${v.name}: ${(err as Error).message}`, path: meta.path, layerDigest: digest });
+      if (visiting) {
+        for (const v of visiting) {
+          try {
+            v.visit(meta, v.maxFileSize !== undefined ? content.subarray(0, v.maxFileSize) : content, layerIndex, digest);
+          } catch (err) {
+            warnings.push({ code: 'visitor-failed', message: `${v.name}: ${(err as Error).message}`, path: meta.path, layerDigest: digest });
+          }
         }
       }
     }
@@ -100,8 +126,8 @@ export async function analyzeLayer(stream: Readable, opts: AnalyzeLayerOptions):
 /** Runs analyzers in list order; an OS found by one is handed to the next (os-release comes first). */
 function runAnalyzers(analyzers: readonly Analyzer[], files: Map<Analyzer, { meta: FileMeta; content: Buffer }[]>, facts: LayerFacts): void {
   let os: OsInfo | undefined;
-  const owners: Record<string, string> = {};
-  let hasOwners = false;
+  // The first analyzer's map is adopted rather than copied (dpkg's holds every file of the image).
+  let owners: Record<string, string> | undefined;
   const packages: Package[] = [];
   for (const a of analyzers) {
     const input = files.get(a);
@@ -110,10 +136,7 @@ function runAnalyzers(analyzers: readonly Analyzer[], files: Map<Analyzer, { met
       const out = a.analyze(os ? { files: input, os } : { files: input });
       if (out.os) os = out.os;
       if (out.packages) for (const p of out.packages) packages.push({ ...p, layerDigest: facts.layerDigest });
-      if (out.fileOwners) {
-        Object.assign(owners, out.fileOwners);
-        hasOwners = true;
-      }
+      if (out.fileOwners) owners = owners ? Object.assign(owners, out.fileOwners) : out.fileOwners;
       for (const w of out.warnings ?? []) facts.warnings.push({ ...w, layerDigest: facts.layerDigest });
     } catch (err) {
       // An analyzer bug or a database it cannot read costs its facts, not the scan.
@@ -122,5 +145,5 @@ function runAnalyzers(analyzers: readonly Analyzer[], files: Map<Analyzer, { met
   }
   facts.packages = packages;
   if (os) facts.os = os;
-  if (hasOwners) facts.fileOwners = owners;
+  if (owners) facts.fileOwners = owners;
 }

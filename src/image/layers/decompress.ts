@@ -1,4 +1,4 @@
-import { Readable, Transform, type Duplex, type TransformCallback } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ZstdDecompressStream } from './zstd.js';
 import { ZstdProcessStream, hasZstdBinary } from './zstd-process.js';
@@ -42,38 +42,36 @@ export async function peekStream(stream: Readable, n: number): Promise<{ head: B
   return { head, stream };
 }
 
-/** Counts bytes passing through, and lets a callback veto them (limits). */
-export function meter(onBytes: (n: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
-      try {
-        onBytes(chunk.length);
-        cb(null, chunk);
-      } catch (err) {
-        cb(err as Error);
-      }
-    },
-  });
-}
-
-/** The decompression stages for a layer; `onOutput` sees every decompressed byte count. */
 /** Which zstd decoder: the `zstd` program when on PATH ('auto'), always it ('process'), or fzstd in-process ('js'). */
 export type ZstdDecoder = 'auto' | 'process' | 'js';
 
-export function decompressStages(
+/** A decompression stage; `meters` when it reports decompressed bytes to `onOutput` itself. */
+export interface DecompressStage {
+  stream: Duplex;
+  meters: boolean;
+}
+
+/** Output chunk of the gzip stage: large chunks mean fewer hops through the stream machinery. */
+const GUNZIP_CHUNK = 256 * 1024;
+
+/**
+ * The decompression stage for a layer (none for plain tar). fzstd is handed `onOutput` so a bound
+ * stops a bomb inside one synchronous decode call; the other stages' output is metered by the reader.
+ */
+export function decompressStage(
   compression: Exclude<LayerCompression, 'auto'>,
   maxZstdWindow: number,
   onOutput: (n: number) => void,
   zstd: ZstdDecoder = 'auto',
-): Duplex[] {
+): DecompressStage | undefined {
   switch (compression) {
     case 'gzip':
-      return [createGunzip({ chunkSize: 64 * 1024 }), meter(onOutput)];
+      return { stream: createGunzip({ chunkSize: GUNZIP_CHUNK }), meters: false };
     case 'zstd':
-      if (zstd === 'process' || (zstd === 'auto' && hasZstdBinary())) return [new ZstdProcessStream(maxZstdWindow), meter(onOutput)];
-      return [new ZstdDecompressStream(maxZstdWindow, onOutput)];
+      if (zstd === 'process' || (zstd === 'auto' && hasZstdBinary())) return { stream: new ZstdProcessStream(maxZstdWindow), meters: false };
+      return { stream: new ZstdDecompressStream(maxZstdWindow, onOutput), meters: true };
     case 'none':
-      return [meter(onOutput)];
+      return undefined;
   }
 }
 

@@ -5,6 +5,10 @@
 
 /** Normalises an archive or link path to an absolute virtual path ("/a/b"); "" and "." give "/". */
 export function normalisePath(name: string, base = '/'): string {
+  if (base === '/' || name.startsWith('/')) {
+    const plain = plainPath(name);
+    if (plain !== undefined) return plain;
+  }
   const parts: string[] = [];
   const source = name.startsWith('/') ? name : `${base}/${name}`;
   for (const seg of source.split('/')) {
@@ -13,6 +17,31 @@ export function normalisePath(name: string, base = '/'): string {
     else parts.push(seg);
   }
   return `/${parts.join('/')}`;
+}
+
+/**
+ * The common case without splitting: "./usr/bin/x", "usr/lib/", "/etc/passwd" (leading "/" and
+ * "./", trailing "/"). Undefined when an empty, "." or ".." segment remains.
+ */
+function plainPath(name: string): string | undefined {
+  let start = 0;
+  let end = name.length;
+  for (;;) {
+    if (start < end && name.charCodeAt(start) === 47) start++;
+    else if (start < end && name.charCodeAt(start) === 46 && (start + 1 === end || name.charCodeAt(start + 1) === 47)) start++;
+    else break;
+  }
+  while (end > start && name.charCodeAt(end - 1) === 47) end--;
+  if (start === end) return '/';
+  let seg = start;
+  for (let i = start; i <= end; i++) {
+    if (i < end && name.charCodeAt(i) !== 47) continue;
+    const len = i - seg;
+    if (len === 0) return undefined;
+    if (name.charCodeAt(seg) === 46 && (len === 1 || (len === 2 && name.charCodeAt(seg + 1) === 46))) return undefined;
+    seg = i + 1;
+  }
+  return start === 1 && end === name.length && name.charCodeAt(0) === 47 ? name : `/${name.slice(start, end)}`;
 }
 
 export function dirnameOf(path: string): string {

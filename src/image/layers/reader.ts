@@ -1,7 +1,9 @@
-import { pipeline, type Readable } from 'node:stream';
-import * as tar from 'tar-stream';
-import { classifyLayerError, decompressStages, meter, peekStream, sniffCompression, type ZstdDecoder } from './decompress.js';
+import { finished, pipeline, type Readable } from 'node:stream';
+import { ByteQueue } from './byte-queue.js';
+import { classifyLayerError, decompressStage, peekStream, sniffCompression, type ZstdDecoder } from './decompress.js';
 import { normalisePath, whiteoutOf } from './path.js';
+import type { TarHeader, TarType } from './tar-header.js';
+import { NEED_MORE, TarWalk } from './tar-walk.js';
 import {
   LayerLimitError,
   resolveLimits,
@@ -13,7 +15,9 @@ import {
   type LayerWarning,
 } from './types.js';
 
-type TarEntry = tar.Extract extends AsyncIterable<infer S> ? S : never;
+/** Decompressed bytes allowed to wait for the tar walker. */
+const READ_AHEAD = 4 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 export interface ReadLayerOptions {
   compression?: LayerCompression;
@@ -85,49 +89,42 @@ export class LayerReader implements AsyncIterable<LayerEntry> {
     }
     this.compression = compression;
     const stats = this.stats;
-    const counter = meter((n) => (stats.compressedBytes += n));
-    const stages = decompressStages(compression, this.limits.maxZstdWindow, (n) => this.checkOutput(n), this.opts.zstdDecoder);
-    const extract = tar.extract();
-    let failure: Error | undefined;
-    const fail = (err: unknown) => {
-      if (failure) return;
-      failure = classifyLayerError(err);
-      if (failure instanceof LayerLimitError) this.limitHit(failure);
-      extract.destroy(failure);
+    const stage = decompressStage(compression, this.limits.maxZstdWindow, (n) => this.checkOutput(n), this.opts.zstdDecoder);
+    const output = stage?.stream ?? source;
+    const stop = () => {
+      source.destroy();
+      stage?.stream.destroy();
     };
-    const last = pipeline([source, counter, ...stages], (err) => {
-      if (err) fail(err);
-    }) as unknown as Readable;
-    last.pipe(extract);
-    extract.on('error', fail);
+    const queue = new ByteQueue(output, READ_AHEAD, stage?.meters ? undefined : (n) => this.checkOutput(n), (err) => {
+      if (err instanceof LayerLimitError) this.limitHit(err);
+      stop();
+    });
+    source.on('data', (chunk: { length: number }) => (stats.compressedBytes += chunk.length));
+    const onDone = (err: Error | null | undefined) => {
+      if (err) queue.fail(classifyLayerError(err));
+    };
+    // The pipeline reports errors of the source and the stage until the stage's input is done;
+    // `finished` and the listener cover the output side after that (zstd's exit status comes last).
+    if (stage) pipeline(source, stage.stream, onDone);
+    finished(output, onDone);
+    output.on('error', onDone);
 
-    const it = extract[Symbol.asyncIterator]();
-    let finished = false;
+    const walk = new TarWalk(queue);
+    let complete = false;
     try {
       for (;;) {
-        let next: IteratorResult<TarEntry>;
-        try {
-          next = await it.next();
-        } catch (err) {
-          const mapped = failure ?? classifyLayerError(err);
-          if (mapped instanceof LayerLimitError) {
-            this.limitHit(mapped);
-            return;
-          }
-          throw mapped;
-        }
-        if (next.done) {
-          if (failure instanceof LayerLimitError) return;
-          if (failure) throw failure;
-          finished = true;
+        // Synchronous while bytes are waiting: an await per entry is a measurable share of the walk.
+        let h = walk.tryNext();
+        if (h === NEED_MORE) h = await walk.next();
+        if (h === undefined) {
+          complete = true;
           return;
         }
-        const tarEntry = next.value;
         if (++stats.entries > this.limits.maxEntries) {
           this.limitHit(new LayerLimitError('entry-limit', `layer has more than ${this.limits.maxEntries} entries`));
           return;
         }
-        const name = tarEntry.header.name;
+        const name = h.name;
         const path = name.length > this.limits.maxPathLength * 4 ? '' : normalisePath(name);
         if (path === '' || path.length > this.limits.maxPathLength) {
           this.limitHit(
@@ -135,17 +132,19 @@ export class LayerReader implements AsyncIterable<LayerEntry> {
           );
           return;
         }
-        const handle = new EntryHandle(tarEntry, this, () => failure);
-        const entry = toLayerEntry(path, tarEntry.header, handle);
-        yield entry;
-        handle.invalidate();
-        tarEntry.resume();
+        const handle = new EntryHandle(h, walk, this);
+        yield new ReaderEntry(path, h, handle);
+        handle.valid = false;
       }
+    } catch (err) {
+      const mapped = classifyLayerError(err);
+      if (mapped instanceof LayerLimitError) {
+        this.limitHit(mapped);
+        return;
+      }
+      throw mapped;
     } finally {
-      if (!finished) {
-        extract.destroy();
-        source.destroy();
-      }
+      if (!complete) stop();
     }
   }
 
@@ -159,7 +158,7 @@ export class LayerReader implements AsyncIterable<LayerEntry> {
   }
 }
 
-function entryType(path: string, type: tar.Header['type'] | null | undefined): { type: LayerEntryType; path: string } {
+function entryType(path: string, type: TarType | null): { type: LayerEntryType; path: string } {
   const wh = whiteoutOf(path);
   if (wh?.kind === 'opaque') return { type: 'opaque', path: wh.dir };
   if (wh?.kind === 'whiteout') return { type: 'whiteout', path: wh.target };
@@ -167,7 +166,6 @@ function entryType(path: string, type: tar.Header['type'] | null | undefined): {
   switch (type) {
     case 'file':
     case 'contiguous-file':
-    case undefined:
     case null:
       return { type: 'file', path };
     case 'directory':
@@ -181,102 +179,93 @@ function entryType(path: string, type: tar.Header['type'] | null | undefined): {
   }
 }
 
-function toLayerEntry(rawPath: string, h: tar.Header, handle: EntryHandle): LayerEntry {
-  const { type, path } = entryType(rawPath, h.type);
-  const entry: LayerEntry = {
-    path,
-    type,
-    size: type === 'file' ? (h.size ?? 0) : 0,
-    mode: (h.mode ?? 0) & 0o7777,
-    uid: h.uid ?? 0,
-    gid: h.gid ?? 0,
-    read: (max?: number) => handle.read(type === 'file' ? max : 0),
-  };
-  if (h.mtime) entry.mtime = h.mtime;
-  if (type === 'symlink' && h.linkname != null) entry.linkTarget = h.linkname;
-  if (type === 'hardlink' && h.linkname != null) entry.linkTarget = normalisePath(h.linkname);
-  return entry;
+/**
+ * An entry as the walk yields it. read() and readChunks() live on the prototype: two closures per
+ * entry were a measurable share of walking a layer. The handle is private, so spreading an entry
+ * copies its data fields only.
+ */
+class ReaderEntry implements LayerEntry {
+  path: string;
+  type: LayerEntryType;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: Date;
+  declare linkTarget?: string;
+  readonly #handle: EntryHandle;
+
+  constructor(rawPath: string, h: TarHeader, handle: EntryHandle) {
+    const { type, path } = entryType(rawPath, h.type);
+    this.path = path;
+    this.type = type;
+    this.size = type === 'file' ? (h.size ?? 0) : 0;
+    this.mode = (h.mode ?? 0) & 0o7777;
+    this.uid = h.uid ?? 0;
+    this.gid = h.gid ?? 0;
+    this.mtime = new Date(1000 * (h.mtime ?? 0));
+    if (type === 'symlink' && h.linkname != null) this.linkTarget = h.linkname;
+    if (type === 'hardlink' && h.linkname != null) this.linkTarget = normalisePath(h.linkname);
+    this.#handle = handle;
+    handle.isFile = type === 'file';
+  }
+
+  read(max?: number): Promise<Buffer> {
+    return this.#handle.read(max);
+  }
+
+  readChunks(max?: number): Promise<Buffer[]> {
+    return this.#handle.readChunks(max);
+  }
 }
 
 /** Reads an entry's content on demand, up to what was asked, and keeps it until the iteration moves on. */
 class EntryHandle {
+  valid = true;
+  /** Only regular files have content to read (a link's or device's size is not its content). */
+  isFile = false;
   private chunks: Buffer[] = [];
   private have = 0;
-  private ended = false;
-  private valid = true;
   private warned = false;
 
   constructor(
-    private readonly stream: TarEntry,
+    private readonly header: TarHeader,
+    private readonly walk: TarWalk,
     private readonly reader: LayerReader,
-    private readonly failure: () => Error | undefined,
-  ) {
-    stream.once('end', () => (this.ended = true));
-  }
-
-  invalidate(): void {
-    this.valid = false;
-    this.chunks = [];
-  }
+  ) {}
 
   async read(max?: number): Promise<Buffer> {
+    const want = await this.fill(max);
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    const all = this.chunks[0] ?? EMPTY;
+    return all.length > want ? all.subarray(0, want) : all;
+  }
+
+  async readChunks(max?: number): Promise<Buffer[]> {
+    let want = await this.fill(max);
+    const out: Buffer[] = [];
+    for (const c of this.chunks) {
+      if (want <= 0) break;
+      out.push(c.length > want ? c.subarray(0, want) : c);
+      want -= c.length;
+    }
+    return out;
+  }
+
+  /** Reads up to what `max` asks for (within the bounds); returns that length. */
+  private async fill(max: number | undefined): Promise<number> {
     if (!this.valid) throw new Error('LayerEntry.read() called after the layer iteration advanced');
-    const size = this.stream.header.size ?? 0;
+    const size = this.header.size ?? 0;
     const cap = this.reader.limits.maxFileBytes;
-    let want = Math.min(max ?? Number.POSITIVE_INFINITY, size);
+    let want = this.isFile ? Math.min(max ?? Number.POSITIVE_INFINITY, size) : 0;
     if (want > cap) {
       want = cap;
       if (!this.warned) {
         this.warned = true;
-        this.reader.noteTruncatedRead(this.stream.header.name, size);
+        this.reader.noteTruncatedRead(this.header.name, size);
       }
     }
-    while (this.have < want && !this.ended) await this.pull(want);
-    const failed = this.failure();
-    if (failed && this.have < want) throw failed;
-    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
-    const all = this.chunks[0] ?? Buffer.alloc(0);
-    return all.length > want ? all.subarray(0, want) : all;
-  }
-
-  private pull(want: number): Promise<void> {
-    const s = this.stream;
-    return new Promise((resolve, reject) => {
-      const cleanup = () => {
-        s.off('data', onData);
-        s.off('end', onEnd);
-        s.off('error', onError);
-        s.off('close', onClose);
-      };
-      const onData = (data: unknown) => {
-        const chunk = data as Buffer;
-        this.chunks.push(chunk);
-        this.have += chunk.length;
-        if (this.have >= want) {
-          cleanup();
-          s.pause();
-          resolve();
-        }
-      };
-      const onEnd = () => {
-        this.ended = true;
-        cleanup();
-        resolve();
-      };
-      const onError = (err: Error) => {
-        cleanup();
-        reject(this.failure() ?? classifyLayerError(err));
-      };
-      const onClose = () => {
-        cleanup();
-        if (this.ended) resolve();
-        else reject(this.failure() ?? new Error('layer stream closed while reading an entry'));
-      };
-      s.on('data', onData);
-      s.on('end', onEnd);
-      s.on('error', onError);
-      s.on('close', onClose);
-      s.resume();
-    });
+    if (this.have < want) this.have += await this.walk.readData(want - this.have, this.chunks);
+    return want;
   }
 }

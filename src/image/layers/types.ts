@@ -24,6 +24,12 @@ export interface LayerEntry {
    * with LayerLimitError when a layer-wide bound is hit while reading.
    */
   read: (max?: number) => Promise<Buffer>;
+  /**
+   * Like read(), as the pieces the content arrived in (concatenated they are what read() returns),
+   * for a consumer that can look at a file without joining it. Optional: readers that have no
+   * pieces leave it out.
+   */
+  readChunks?: (max?: number) => Promise<Buffer[]>;
 }
 
 export interface LayerLimits {

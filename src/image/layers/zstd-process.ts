@@ -1,4 +1,6 @@
-import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { Duplex } from 'node:stream';
 import type { Readable, Writable } from 'node:stream';
 import { LayerFormatError, LayerLimitError } from './types.js';
@@ -12,11 +14,23 @@ import { LayerFormatError, LayerLimitError } from './types.js';
 
 let available: boolean | undefined;
 
-/** Whether a `zstd` binary is on PATH (checked once). */
+const PIPE_BUFFER = 1024 * 1024;
+
+/**
+ * Whether a `zstd` executable is on PATH (looked up once). A file lookup, not a trial run: running
+ * `zstd --version` blocks the event loop for tens of milliseconds on a busy machine.
+ */
 export function hasZstdBinary(): boolean {
   if (available === undefined) {
-    const r = spawnSync('zstd', ['--version'], { stdio: 'ignore', timeout: 5000 });
-    available = r.status === 0;
+    available = (process.env.PATH ?? '').split(delimiter).some((dir) => {
+      if (!dir) return false;
+      try {
+        accessSync(join(dir, 'zstd'), constants.X_OK);
+        return statSync(join(dir, 'zstd')).isFile();
+      } catch {
+        return false;
+      }
+    });
   }
   return available;
 }
@@ -28,7 +42,9 @@ export class ZstdProcessStream extends Duplex {
   private exited = false;
 
   constructor(maxWindow: number) {
-    super();
+    // Generous buffers on both sides: the zstd process should never wait for the event loop to
+    // hand it input or take its output (it decompresses faster than the loop turns).
+    super({ writableHighWaterMark: PIPE_BUFFER, readableHighWaterMark: PIPE_BUFFER });
     const memMb = Math.max(1, Math.ceil(maxWindow / (1024 * 1024)));
     this.child = spawn('zstd', ['-d', '-c', '-q', `--memory=${memMb}MB`], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (chunk: Buffer) => {
@@ -70,7 +86,9 @@ export class ZstdProcessStream extends Duplex {
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     if (this.exited) return cb();
-    if (this.child.stdin.write(chunk)) return cb();
+    this.child.stdin.write(chunk);
+    // Let up to PIPE_BUFFER queue at the pipe (libuv writes it as zstd reads, no JS hop per chunk).
+    if (this.child.stdin.writableLength < PIPE_BUFFER) return cb();
     this.pendingWrite = cb;
     this.child.stdin.once('drain', () => this.releaseWrite());
   }

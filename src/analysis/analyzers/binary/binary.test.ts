@@ -1,8 +1,11 @@
 import { deflateSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { elf, inlineElf, macho, pe, pointerElf, pointerPayload } from '../testing/elf-fixture.js';
 import { input } from '../testing/input.js';
+import { occursIn } from './chunks.js';
 import { openExe } from './exe.js';
+import { hasGoBuildInfo } from './go-buildinfo.js';
 import { goBinaryAnalyzer, stdlibVersion } from './go.js';
 import { rustBinaryAnalyzer } from './rust.js';
 
@@ -81,5 +84,66 @@ describe('rust binary analyzer', () => {
     ]);
     const bad = elf(() => Buffer.alloc(16), { '.dep-v0': Buffer.from('not zlib') });
     expect(rustBinaryAnalyzer.analyze(input({ '/x': bad })).warnings?.map((w) => w.code)).toEqual(['rust-audit']);
+  });
+});
+
+describe('binary analyzers: content prefilter (keep)', () => {
+  const meta = { path: '/usr/bin/x', size: 0, mode: 0o100755 };
+  const depsFile = elf(() => Buffer.alloc(16), { '.dep-v0': deflateSync(JSON.stringify({ packages: [{ name: 'serde', version: '1.0.0' }] })) });
+  const files = {
+    go: inlineElf(),
+    goPointer: pointerElf(),
+    rust: depsFile,
+    plain: elf(() => Buffer.alloc(64)),
+    // The magic off the 16-byte alignment Go's own reader requires.
+    misaligned: Buffer.concat([Buffer.alloc(17), Buffer.from('\xff Go buildinf:', 'latin1'), Buffer.alloc(64)]),
+  };
+
+  it('keeps exactly the files the analyzer finds something in', () => {
+    for (const [a, found] of [
+      [goBinaryAnalyzer, ['go', 'goPointer']],
+      [rustBinaryAnalyzer, ['rust']],
+    ] as const) {
+      const kept = Object.entries(files)
+        .filter(([, c]) => a.keep(meta, [c]))
+        .map(([k]) => k);
+      expect(kept).toEqual(found);
+    }
+  });
+
+  it('gives the same output whether or not the rejected files reach analyze()', () => {
+    for (const a of [goBinaryAnalyzer, rustBinaryAnalyzer]) {
+      const all = input(Object.fromEntries(Object.entries(files).map(([k, c]) => [`/bin/${k}`, c])));
+      const kept = { ...all, files: all.files.filter((f) => a.keep(f.meta, [f.content])) };
+      expect(a.analyze(kept)).toEqual(a.analyze(all));
+    }
+  });
+});
+
+describe('occursIn', () => {
+  it('finds a needle across any split of the content exactly as a search of the whole would', () => {
+    const needle = Buffer.from('\xff Go buildinf:', 'latin1');
+    const whole = fc
+      .tuple(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(300), { maxLength: 3 }))
+      .map(([bytes, at]) => {
+        const b = Buffer.from(bytes);
+        const out = Buffer.alloc(Math.max(b.length, ...at.map((i) => i + needle.length)));
+        b.copy(out);
+        for (const i of at) needle.copy(out, i);
+        return out;
+      });
+    fc.assert(
+      fc.property(whole, fc.array(fc.nat(320), { maxLength: 8 }), (buf, cuts) => {
+        const points = [...new Set(cuts.filter((c) => c < buf.length))].sort((a, b) => a - b);
+        const parts = [0, ...points].map((p, i) => buf.subarray(p, [...points, buf.length][i]));
+        // Go's rule (16-byte aligned, 32 bytes of room) and a plain search.
+        let aligned = false;
+        for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + 1)) if (i % 16 === 0 && i + 32 <= buf.length) aligned = true;
+        expect(occursIn(parts, needle, (at, total) => at % 16 === 0 && at + 32 <= total)).toBe(aligned);
+        expect(occursIn(parts, needle)).toBe(buf.includes(needle));
+        expect(hasGoBuildInfo(parts)).toBe(aligned);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { occursIn } from './chunks.js';
 import type { Exe } from './exe.js';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
@@ -54,6 +55,14 @@ function findHeader(buf: Buffer): number {
     from = i + 1;
   }
   return -1;
+}
+
+/**
+ * Whether the file (in the pieces it arrived in) holds a Go build-info header where findHeader
+ * looks for one: readGoBuildInfo returns undefined for every file this rejects.
+ */
+export function hasGoBuildInfo(parts: readonly Buffer[]): boolean {
+  return occursIn(parts, MAGIC, (at, total) => at % 16 === 0 && at + 32 <= total);
 }
 
 /** Reads Go build info from an executable image (ELF, PE, Mach-O). Undefined: not a Go binary. */

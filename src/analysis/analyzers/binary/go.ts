@@ -1,10 +1,11 @@
-import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../../analyzer.js';
+import type { Analyzer, AnalyzerInput, AnalyzerOutput, FileMeta } from '../../analyzer.js';
+import type { ContentPrefilter } from '../../engine/types.js';
 import type { Package, Warning } from '../../types.js';
 import { langPackage } from '../common/lang.js';
 import { purl } from '../common/purl.js';
 import { warning } from '../common/text.js';
 import { openExe } from './exe.js';
-import { type GoModule, readGoBuildInfo } from './go-buildinfo.js';
+import { type GoModule, hasGoBuildInfo, readGoBuildInfo } from './go-buildinfo.js';
 import { wantsExecutable } from './wants.js';
 
 export function goPurl(path: string, version: string): string {
@@ -31,11 +32,13 @@ function effective(m: GoModule): GoModule {
   return m.replace && m.replace.version ? m.replace : m;
 }
 
-export const goBinaryAnalyzer: Analyzer = {
+export const goBinaryAnalyzer: Analyzer & ContentPrefilter = {
   name: 'go-binary',
   version: 1,
   maxFileSize: 512 * 1024 * 1024,
   wants: wantsExecutable,
+  // Every executable is read; only Go binaries are worth holding until analyze().
+  keep: (_meta: FileMeta, parts: readonly Buffer[]) => hasGoBuildInfo(parts),
   analyze(input: AnalyzerInput): AnalyzerOutput {
     const packages: Package[] = [];
     const warnings: Warning[] = [];

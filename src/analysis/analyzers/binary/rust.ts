@@ -1,9 +1,11 @@
 import { inflateSync } from 'node:zlib';
-import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../../analyzer.js';
+import type { Analyzer, AnalyzerInput, AnalyzerOutput, FileMeta } from '../../analyzer.js';
+import type { ContentPrefilter } from '../../engine/types.js';
 import type { Package, Warning } from '../../types.js';
 import { langPackage } from '../common/lang.js';
 import { purl } from '../common/purl.js';
 import { isRecord, parseJson, str, warning } from '../common/text.js';
+import { occursIn } from './chunks.js';
 import { openExe } from './exe.js';
 import { wantsExecutable } from './wants.js';
 
@@ -11,18 +13,23 @@ const SECTION_NAMES = new Set(['.dep-v0', '__dep-v0', 'dep-v0']);
 const MAX_JSON = 8 * 1024 * 1024;
 
 /** Rust binaries built with cargo-auditable: zlib-compressed JSON dependency list in `.dep-v0`. */
-export const rustBinaryAnalyzer: Analyzer = {
+const DEP_V0 = Buffer.from('dep-v0');
+/** The section name sits in the string table: a cheap test before parsing any headers. */
+const mayHaveDeps = (parts: readonly Buffer[]) => occursIn(parts, DEP_V0);
+
+export const rustBinaryAnalyzer: Analyzer & ContentPrefilter = {
   name: 'rust-binary',
   version: 1,
   maxFileSize: 512 * 1024 * 1024,
   wants: wantsExecutable,
+  // Every executable is read; only audited Rust binaries are worth holding until analyze().
+  keep: (_meta: FileMeta, parts: readonly Buffer[]) => mayHaveDeps(parts),
   analyze(input: AnalyzerInput): AnalyzerOutput {
     const packages: Package[] = [];
     const warnings: Warning[] = [];
     for (const f of input.files) {
       const p = f.meta.path;
-      // The section name sits in the string table: a cheap test before parsing any headers.
-      if (!f.content.includes('dep-v0')) continue;
+      if (!mayHaveDeps([f.content])) continue;
       try {
         const exe = openExe(f.content);
         const sec = exe?.sections.find((s) => SECTION_NAMES.has(s.name));

@@ -12,7 +12,9 @@ export function dep5Licenses(text: string): string[] {
   for (const st of stanzas) {
     const lic = st.fields.license;
     if (lic === undefined) continue;
-    const first = (lic.split('\n')[0] ?? '').trim();
+    // The first line only (the rest is the license text, often thousands of lines).
+    const nl = lic.indexOf('\n');
+    const first = (nl < 0 ? lic : lic.slice(0, nl)).trim();
     // "GPL-2+ or Artistic" names several licenses; a stand-alone license text stanza names one.
     for (const part of first.split(/\s+(?:or|and)\s+|\s*,\s*/i)) {
       const name = part.trim();

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { corpusPath, hasCorpus, parseTsv } from '../../../testing/corpus.js';
 import { DEBIAN_12, input } from '../testing/input.js';
+import { parseDebControl, type Stanza } from './control.js';
 import { dep5Licenses } from './copyright.js';
 import { dpkgAnalyzer } from './index.js';
 import { debVersionProblem } from './version.js';
@@ -151,5 +153,48 @@ describe.skipIf(!hasCorpus)('dpkg analyzer on peer fixtures', () => {
     expect(out.packages?.map((p) => [p.name, p.version])).toEqual([
       ['linux-image-6.14.0-1012-aws', '6.14.0-1012.12~24.04.1'],
     ]);
+  });
+});
+
+describe('parseDebControl', () => {
+  /** The straightforward definition (line by line, continuation appended as it comes). */
+  function reference(text: string): Stanza[] {
+    const out: Stanza[] = [];
+    let cur: Stanza | undefined;
+    let last: string | undefined;
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = (lines[i] ?? '').replace(/\r$/, '');
+      if (line.trim() === '') {
+        cur = undefined;
+        last = undefined;
+        continue;
+      }
+      if (line.startsWith('#')) continue;
+      if (line.startsWith(' ') || line.startsWith('\t')) {
+        if (cur && last !== undefined) cur.fields[last] += `\n${line.trim()}`;
+        continue;
+      }
+      const colon = line.indexOf(':');
+      if (colon <= 0) continue;
+      if (!cur) {
+        cur = { fields: {}, line: i + 1 };
+        out.push(cur);
+      }
+      last = line.slice(0, colon).trim().toLowerCase();
+      cur.fields[last] = line.slice(colon + 1).trim();
+    }
+    return out;
+  }
+
+  it('agrees with the line-by-line definition on any deb822-like text', () => {
+    const piece = fc.constantFrom('Package: a', 'License: GPL-2+', 'license:x', ' cont', '\tmore', ' .', '#c', '', ' ', '\r', 'x', 'A : b', ':v', '\u00a0', 'Format: dep5');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), fc.constantFrom('\n', '\r\n'), (lines, eol) => {
+        const text = lines.join(eol);
+        expect(parseDebControl(text)).toEqual(reference(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
