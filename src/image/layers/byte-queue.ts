@@ -94,38 +94,22 @@ export class ByteQueue {
 
   /** Drops up to `n` waiting bytes; returns how many. */
   skip(n: number): number {
-    let done = 0;
-    while (done < n && this.buffered > 0) {
-      const head = this.chunks[0]!;
-      const avail = head.length - this.offset;
-      if (n - done < avail) {
-        this.offset += n - done;
-        this.buffered -= n - done;
-        done = n;
-      } else {
-        this.chunks.shift();
-        this.offset = 0;
-        this.buffered -= avail;
-        done += avail;
-      }
-    }
-    this.consumed();
-    return done;
+    return this.take(n);
   }
 
-  /** Moves up to `n` waiting bytes into `out` (views of the chunks, no copy); returns how many. */
-  take(n: number, out: Buffer[]): number {
+  /** Moves up to `n` waiting bytes into `out` (views of the chunks, no copy), or drops them without `out`; returns how many. */
+  take(n: number, out?: Buffer[]): number {
     let done = 0;
     while (done < n && this.buffered > 0) {
       const head = this.chunks[0]!;
       const avail = head.length - this.offset;
       if (n - done < avail) {
-        out.push(head.subarray(this.offset, this.offset + n - done));
+        out?.push(head.subarray(this.offset, this.offset + n - done));
         this.offset += n - done;
         this.buffered -= n - done;
         done = n;
       } else {
-        out.push(this.offset === 0 ? head : head.subarray(this.offset));
+        out?.push(this.offset === 0 ? head : head.subarray(this.offset));
         this.chunks.shift();
         this.offset = 0;
         this.buffered -= avail;
