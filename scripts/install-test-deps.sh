@@ -6,7 +6,7 @@ need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 for p in skopeo buildah podman runc umoci docker-registry postgresql rsyslog jq openssl curl \
          swift-proxy swift-object swift-container swift-account memcached \
-         rpm db5.3-util apache2-utils zstd; do
+         rpm db5.3-util apache2-utils zstd isal; do
   have "$p" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

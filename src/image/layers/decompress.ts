@@ -1,6 +1,7 @@
 import { Readable, type Duplex } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ZstdDecompressStream } from './zstd.js';
+import { IgzipProcessStream, hasIgzipBinary } from './gzip-process.js';
 import { ZstdProcessStream, hasZstdBinary } from './zstd-process.js';
 import { LayerFormatError, LayerLimitError, type LayerCompression } from './types.js';
 
@@ -42,8 +43,17 @@ export async function peekStream(stream: Readable, n: number): Promise<{ head: B
   return { head, stream };
 }
 
-/** Which zstd decoder: the `zstd` program when on PATH ('auto'), always it ('process'), or fzstd in-process ('js'). */
-export type ZstdDecoder = 'auto' | 'process' | 'js';
+/**
+ * Which decoder: a native program in a child process when on PATH ('auto': `zstd`, ISA-L's
+ * `igzip`), always it ('process'), or in-process ('js': fzstd, node:zlib).
+ */
+export type Decoder = 'auto' | 'process' | 'js';
+export type ZstdDecoder = Decoder;
+
+export interface Decoders {
+  zstd?: Decoder;
+  gzip?: Decoder;
+}
 
 /** A decompression stage; `meters` when it reports decompressed bytes to `onOutput` itself. */
 export interface DecompressStage {
@@ -62,10 +72,13 @@ export function decompressStage(
   compression: Exclude<LayerCompression, 'auto'>,
   maxZstdWindow: number,
   onOutput: (n: number) => void,
-  zstd: ZstdDecoder = 'auto',
+  decoders: Decoders = {},
 ): DecompressStage | undefined {
+  const gzip = decoders.gzip ?? 'auto';
+  const zstd = decoders.zstd ?? 'auto';
   switch (compression) {
     case 'gzip':
+      if (gzip === 'process' || (gzip === 'auto' && hasIgzipBinary())) return { stream: new IgzipProcessStream(), meters: false };
       return { stream: createGunzip({ chunkSize: GUNZIP_CHUNK }), meters: false };
     case 'zstd':
       if (zstd === 'process' || (zstd === 'auto' && hasZstdBinary())) return { stream: new ZstdProcessStream(maxZstdWindow), meters: false };

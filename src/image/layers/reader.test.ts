@@ -5,6 +5,7 @@ import { readLayer } from './reader.js';
 import { chunked, makeTar, makeTarGz } from './testing/tar.js';
 import { patchTarSize, zstdFrame } from './testing/zstd.js';
 import { LayerFormatError, type LayerEntry } from './types.js';
+import { hasIgzipBinary } from './gzip-process.js';
 import { hasZstdBinary } from './zstd-process.js';
 
 async function collect(
@@ -220,6 +221,49 @@ for (const decoder of ['js', 'process'] as const) {
       const raw = await makeTar(Array.from({ length: 200 }, (_, i) => ({ name: `f${i}`, content: 'x'.repeat(2000) })));
       let n = 0;
       for await (const _e of readLayer(chunked(zstdFrame([{ raw }]), 1024), { compression: 'zstd', zstdDecoder: decoder })) if (++n === 2) break;
+      expect(n).toBe(2);
+    });
+  });
+}
+
+for (const decoder of ['js', 'process'] as const) {
+  describe.skipIf(decoder === 'process' && !hasIgzipBinary())(`gzip with the ${decoder} decoder`, () => {
+    it('reads multi-member streams in any chunking', async () => {
+      const a = await makeTar([{ name: 'a', content: 'x'.repeat(100_000) }, { name: 'b', content: 'hello' }]);
+      // A tar split across two gzip members (what parallel compressors write).
+      const gz = Buffer.concat([gzipSync(a.subarray(0, 50_000)), gzipSync(a.subarray(50_000))]);
+      const ok = await collect(chunked(gz, 777), { compression: 'gzip', gzipDecoder: decoder }, true);
+      expect(ok.entries.map((e) => [e.path, e.body?.length, e.body?.slice(0, 5)])).toEqual([
+        ['/a', 100_000, 'xxxxx'],
+        ['/b', 5, 'hello'],
+      ]);
+    });
+
+    it('stops a gzip bomb by decompression ratio', async () => {
+      const bomb = gzipSync(await makeTar([{ name: 'zeros', zeros: 40 * 1024 * 1024 }]), { level: 9 });
+      const reader = readLayer(Readable.from([bomb]), { compression: 'gzip', gzipDecoder: decoder, limits: { maxRatio: 100, ratioFloorBytes: 1024 * 1024 } });
+      for await (const e of reader) await expect(e.read()).rejects.toThrow(/decompress/);
+      expect(reader.warnings.map((w) => w.code)).toEqual(['decompression-ratio']);
+      expect(reader.stats.decompressedBytes).toBeLessThan(120 * 1024 * 1024);
+    });
+
+    it('reports truncated and corrupt streams', async () => {
+      const gz = await makeTarGz([{ name: 'a', content: 'x'.repeat(100_000) }]);
+      await expect(collect(Readable.from([gz.subarray(0, gz.length / 2)]), { compression: 'gzip', gzipDecoder: decoder }, true)).rejects.toMatchObject({
+        code: 'truncated',
+      });
+      const flipped = Buffer.from(gz);
+      for (let i = 20; i < 40; i++) flipped[i]! ^= 0xff;
+      await expect(collect(Readable.from([flipped]), { compression: 'gzip', gzipDecoder: decoder }, true)).rejects.toBeInstanceOf(LayerFormatError);
+      await expect(collect(Readable.from([Buffer.from('not gzip at all, sorry, not at all')]), { compression: 'gzip', gzipDecoder: decoder })).rejects.toMatchObject({
+        code: 'corrupt-compression',
+      });
+    });
+
+    it('stops early without leaving the decoder running', async () => {
+      const raw = await makeTar(Array.from({ length: 200 }, (_, i) => ({ name: `f${i}`, content: 'x'.repeat(2000) })));
+      let n = 0;
+      for await (const _e of readLayer(chunked(gzipSync(raw), 1024), { compression: 'gzip', gzipDecoder: decoder })) if (++n === 2) break;
       expect(n).toBe(2);
     });
   });

@@ -1,6 +1,6 @@
 import { finished, pipeline, type Readable } from 'node:stream';
 import { ByteQueue } from './byte-queue.js';
-import { classifyLayerError, decompressStage, peekStream, sniffCompression, type ZstdDecoder } from './decompress.js';
+import { classifyLayerError, decompressStage, peekStream, sniffCompression, type Decoder } from './decompress.js';
 import { normalisePath, whiteoutOf } from './path.js';
 import type { TarHeader, TarType } from './tar-header.js';
 import { NEED_MORE, TarWalk } from './tar-walk.js';
@@ -23,7 +23,9 @@ export interface ReadLayerOptions {
   compression?: LayerCompression;
   limits?: Partial<LayerLimits>;
   /** zstd decoder (default 'auto': the native `zstd` program when installed, else fzstd). */
-  zstdDecoder?: ZstdDecoder;
+  zstdDecoder?: Decoder;
+  /** gzip decoder (default 'auto': ISA-L's `igzip` when installed, else node:zlib). */
+  gzipDecoder?: Decoder;
 }
 
 /**
@@ -89,7 +91,10 @@ export class LayerReader implements AsyncIterable<LayerEntry> {
     }
     this.compression = compression;
     const stats = this.stats;
-    const stage = decompressStage(compression, this.limits.maxZstdWindow, (n) => this.checkOutput(n), this.opts.zstdDecoder);
+    const stage = decompressStage(compression, this.limits.maxZstdWindow, (n) => this.checkOutput(n), {
+      ...(this.opts.zstdDecoder ? { zstd: this.opts.zstdDecoder } : {}),
+      ...(this.opts.gzipDecoder ? { gzip: this.opts.gzipDecoder } : {}),
+    });
     const output = stage?.stream ?? source;
     const stop = () => {
       source.destroy();
