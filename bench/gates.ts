@@ -15,7 +15,11 @@
  *
  * Portcullis runs from the compiled dist/ (layer analysis in worker threads, as shipped):
  *
- *   npm run build && npx tsx bench/gates.ts [--puts 20] [--rounds 3]
+ * With `--link MBIT`, every push goes through a link of that many megabits per second (a
+ * throttling proxy, bench/link.ts) instead of bare loopback: what a push costs over a real network,
+ * where the analysis during upload can keep pace with the upload.
+ *
+ *   npm run build && npx tsx bench/gates.ts [--puts 20] [--rounds 3] [--link 1000]
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
@@ -36,6 +40,7 @@ import { containersEnv } from '../src/testing/containers.js';
 import { CORPUS_IMAGES, CORPUS_TAGS, corpusPath, hasCorpus, REPO_ROOT } from '../src/testing/corpus.js';
 import { VulnDb } from '../src/vulndb/db/database.js';
 import { importPath } from '../src/vulndb/importers/index.js';
+import { startLink } from './link.js';
 import { run, startDistribution, table, timed } from './lib.js';
 
 type Serve = typeof ServeModule;
@@ -47,6 +52,7 @@ const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || fallback : fallback);
 const PUTS = option('--puts', 20);
 const ROUNDS = option('--rounds', 3);
+const LINK = option('--link', 0);
 
 /** A module of the compiled build (dist/), typed by its source. */
 async function compiled<T>(path: string): Promise<T> {
@@ -160,7 +166,16 @@ async function main(): Promise<void> {
     const putLatency: Record<string, number[]> = { on: [], off: [], retag: [] };
     const decisions: number[] = [];
     const record = (into: Record<string, Record<string, number[]>>, tag: string, name: string, t: number) => ((into[tag] ??= {})[name] ??= []).push(t);
-    const pushAll = async (hostPort: string, name: string, afterEach?: (tag: string) => void) => {
+    const pushAll = async (target: string, name: string, afterEach?: (tag: string) => void) => {
+      const link = LINK > 0 ? await startLink(target, LINK) : undefined;
+      const hostPort = link?.hostPort ?? target;
+      try {
+        await pushEach(hostPort, name, afterEach);
+      } finally {
+        await link?.close();
+      }
+    };
+    const pushEach = async (hostPort: string, name: string, afterEach?: (tag: string) => void) => {
       for (const tag of CORPUS_TAGS) {
         record(first, tag, name, await push(hostPort, 'bench', tag));
         afterEach?.(tag);
@@ -248,10 +263,11 @@ async function main(): Promise<void> {
     const totals = (times: Record<string, Record<string, number[]>>) =>
       `all five: docker-registry ${total(times, 'distribution').toFixed(3)} s, gates off ${total(times, 'off').toFixed(3)} s, gates on with the queue only ${total(times, 'queue').toFixed(3)} s, gates on ${total(times, 'on').toFixed(3)} s (on vs docker-registry ${pct(total(times, 'on'), total(times, 'distribution'))})`;
 
-    console.log(`\nfirst push of each image into a fresh registry (seconds, median of ${ROUNDS} rounds; skopeo mounts layers an earlier image already pushed)\n`);
+    const over = LINK > 0 ? `, over a ${LINK} Mbit/s link` : ', loopback';
+    console.log(`\nfirst push of each image into a fresh registry (seconds, median of ${ROUNDS} rounds${over}; skopeo mounts layers an earlier image already pushed)\n`);
     console.log(table(pushHeaders, rows(first)));
     console.log(`\n${totals(first)}`);
-    console.log(`\nsecond push of each image into a new repository (seconds, median of ${ROUNDS} rounds; layers known, skopeo mounts them)\n`);
+    console.log(`\nsecond push of each image into a new repository (seconds, median of ${ROUNDS} rounds${over}; layers known, skopeo mounts them)\n`);
     console.log(table(pushHeaders, rows(second)));
     console.log(`\n${totals(second)} (target: within 10%)`);
     console.log('\nlargest layer of each image on one thread (seconds): decompression alone and the whole layer analysis, beside the first push with the gates on and its PUT → decision time (waiting for the analysis included), also when the layers were left to the queue\n');
