@@ -31,6 +31,7 @@ import { ReportStore } from './report-store.js';
 import { LayerPool } from './layer-pool.js';
 import { looksLikeLayer } from './sniff.js';
 import { bundleWorkerForTests } from '../testing/worker-bundle.js';
+import { oneLayerManifest } from '../testing/tiny-image.js';
 
 /** A blob store over a map (or an OCI layout directory): what the gates read. */
 function blobStore(read: (digest: string, range?: { start: number; end: number }) => Readable): BlobStore {
@@ -175,14 +176,7 @@ describe.each(dialects)('gate stores and layer jobs on %s', (dialect) => {
     const tarBytes = await makeTar([{ name: 'root/.ssh/id_ed25519', content: PRIVATE_KEY }, { name: 'usr/bin/nc', content: 'x', mode: 0o755 }]);
     const layer = gzipSync(tarBytes);
     const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { User: 'root' }, rootfs: { type: 'layers', diff_ids: [digestOf(tarBytes)] } }));
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MediaType.OciManifest,
-        config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-        layers: [{ mediaType: MediaType.OciLayerGzip, digest: digestOf(layer), size: layer.length }],
-      }),
-    );
+    const manifest = oneLayerManifest(config, layer, MediaType.OciLayerGzip);
     const blobs = memoryBlobs(new Map([[digestOf(layer), layer], [digestOf(config), config]]));
     const layers = new DbLayerStore(store.db);
     const jobs = new LayerJobs(new JobQueue(store.db, store.dialect), layers, blobs, store.db, { concurrency: 1 });

@@ -24,6 +24,7 @@ import { LayerPool, streamInThread, type StreamedAnalysis, type StreamingAnalysi
 import { DbLayerStore, type StoredEntry } from './layer-store.js';
 import { analysePushedImage, rememberLayerView, VulnDbHandle } from './push-gate.js';
 import { LayerStreams, type LayerStreamsOptions } from './layer-streams.js';
+import { oneLayerManifest } from '../testing/tiny-image.js';
 
 const PRIVATE_KEY = ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW', 'QyNTUxOQAAACDxL8qJ6vPq2y1e0yqkZ3n7Q0m5x8e6Vh9oXbT2sF4kUwAAAJj3kQz1d9Gb', '-----END OPENSSH PRIVATE KEY-----', ''].join('\n');
 const STATUS = 'Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: amd64\n\n';
@@ -204,14 +205,7 @@ describe('layer analysis while the upload streams in', () => {
     await w.upload('p/app', layer, 3);
     const key = gateLayerKey(sha(layer));
     expect(await w.jobs.waitFor([key], 30_000)).toEqual([]);
-    const content = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MediaType.OciManifest,
-        config: { mediaType: MediaType.OciConfig, digest: sha(config), size: config.length },
-        layers: [{ mediaType: MediaType.OciLayerGzip, digest: sha(layer), size: layer.length }],
-      }),
-    );
+    const content = oneLayerManifest(config, layer, MediaType.OciLayerGzip);
     const layers = new CountingLayerStore(store.db);
     const deps = { blobs: w.blobs, layers, jobs: w.jobs, vulnDb: new VulnDbHandle(join(dir, 'no-db')), cacheDir: dir, waitMs: 30_000 };
     const got = await analysePushedImage(deps, { repository: 'p/app', repositoryId: 1, digest: sha(content), parsed: parseManifest(content), content });

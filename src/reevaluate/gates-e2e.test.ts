@@ -28,6 +28,7 @@ import { SecretBox, createWebhookServices, type WebhookServices } from '../webho
 import { startReceiver, type Receiver } from '../webhooks/testing.js';
 import { GateArtifactStore, createReevaluationWatcher, policyLookup, type ReevaluationWatcher, type ReevaluationSummary } from './index.js';
 import { writeOsvAdvisory } from './testing.js';
+import { oneLayerManifest } from '../testing/tiny-image.js';
 
 const sha = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const ANON = { kind: 'anonymous' as const, name: 'anonymous' };
@@ -59,14 +60,7 @@ async function pushImage(): Promise<string> {
   );
   await registry.putBlob('team/app', sha(layer), Readable.from([layer]));
   await registry.putBlob('team/app', sha(config), Readable.from([config]));
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: sha(config), size: config.length },
-      layers: [{ mediaType: MediaType.OciLayerTar, digest: sha(layer), size: layer.length }],
-    }),
-  );
+  const manifest = oneLayerManifest(config, layer);
   return (await registry.putManifest('team/app', 'v1', manifest, MediaType.OciManifest)).digest;
 }
 

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../image/client/client.js';
 import { parseReference } from '../image/client/reference.js';
-import { digestOf } from '../image/digest.js';
 import { MediaType } from '../image/mediatypes.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { generateKeyPair } from './keys.js';
 import { attestRemote, signRemote } from './remote.js';
 import { verifyAttestationsRemote, verifyRemote } from './remote-verify.js';
 import { trustKeys } from './verify.js';
+import { oneLayerManifest } from '../testing/tiny-image.js';
 
 /** Signing against Portcullis itself, which has the OCI 1.1 referrers API (no tag fallback needed). */
 
@@ -30,14 +30,7 @@ describe('sign, attest and verify against the Portcullis registry', () => {
     const layer = Buffer.from('portcullis layer');
     await client.uploadBlob('team/app', config);
     await client.uploadBlob('team/app', layer);
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MediaType.OciManifest,
-        config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-        layers: [{ mediaType: MediaType.OciLayerTar, digest: digestOf(layer), size: layer.length }],
-      }),
-    );
+    const manifest = oneLayerManifest(config, layer);
     await client.putManifest('team/app', 'v1', manifest, MediaType.OciManifest);
     const ref = parseReference(`${srv.hostPort}/team/app:v1`);
 

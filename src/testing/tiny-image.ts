@@ -15,13 +15,18 @@ export async function pushOneLayerImage(
   const config = Buffer.from(JSON.stringify(opts.config ?? MINIMAL_CONFIG));
   await client.uploadBlob(repo, config);
   await client.uploadBlob(repo, layer);
-  const manifest = Buffer.from(
+  const manifest = oneLayerManifest(config, layer, opts.layerMediaType);
+  return (await client.putManifest(repo, tag, manifest, MediaType.OciManifest)).digest;
+}
+
+/** The bytes of a one-layer OCI image manifest over `config` and `layer`. */
+export function oneLayerManifest(config: Buffer, layer: Buffer, layerMediaType: string = MediaType.OciLayerTar): Buffer {
+  return Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: MediaType.OciManifest,
       config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-      layers: [{ mediaType: opts.layerMediaType ?? MediaType.OciLayerTar, digest: digestOf(layer), size: layer.length }],
+      layers: [{ mediaType: layerMediaType, digest: digestOf(layer), size: layer.length }],
     }),
   );
-  return (await client.putManifest(repo, tag, manifest, MediaType.OciManifest)).digest;
 }

@@ -10,6 +10,7 @@ import { RegistryClient } from './client.js';
 import { DigestMismatchError, RegistryError } from './errors.js';
 import { FakeRegistry, type FakeRegistryOptions } from './fake-registry.js';
 import { readBounded } from './http.js';
+import { oneLayerManifest } from '../../testing/tiny-image.js';
 
 const started: { fake: FakeRegistry; client: RegistryClient }[] = [];
 
@@ -31,14 +32,7 @@ afterEach(async () => {
 function tinyImage(seed: string) {
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', seed }));
   const layer = Buffer.from(`layer-${seed}`);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-      layers: [{ mediaType: MediaType.OciLayerTar, digest: digestOf(layer), size: layer.length }],
-    }),
-  );
+  const manifest = oneLayerManifest(config, layer);
   return { config, layer, manifest };
 }
 

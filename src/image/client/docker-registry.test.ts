@@ -6,20 +6,14 @@ import { RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
 import { readBounded } from './http.js';
 import { hasDockerRegistry, hasHtpasswd, startDockerRegistry, type ReferenceRegistry } from './testing/reference-registry.js';
+import { oneLayerManifest } from '../../testing/tiny-image.js';
 
 /** The client against a real peer: Debian's docker-registry (distribution 2.8.2). */
 
 function image(seed: string) {
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, seed }));
   const layer = Buffer.alloc(300_000, seed);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-      layers: [{ mediaType: MediaType.OciLayerTar, digest: digestOf(layer), size: layer.length }],
-    }),
-  );
+  const manifest = oneLayerManifest(config, layer);
   return { config, layer, manifest };
 }
 
