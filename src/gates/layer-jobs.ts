@@ -183,10 +183,11 @@ export class LayerJobs {
     const deadline = Date.now() + timeoutMs;
     // Listening from the start, so an analysis that ends during a query is not missed.
     let woken = false;
-    let wake = (): void => {
+    let resume: (() => void) | undefined;
+    const listener = (): void => {
       woken = true;
+      resume?.();
     };
-    const listener = (): void => wake();
     for (const k of keys) this.done.on(k, listener);
     try {
       for (;;) {
@@ -196,19 +197,20 @@ export class LayerJobs {
         if (missing.length === 0) return [];
         const live = missing.some((k) => this.inflight.has(k)) || (await this.queued(missing));
         const remaining = deadline - Date.now();
-        if (!live || remaining <= 0) return missing;
+        if (!live || remaining <= 0) {
+          // An analysis (here or in another process) may have stored its layer between the two queries.
+          const late = await this.store.present(missing);
+          return missing.filter((k) => !late.has(k));
+        }
         if (woken) continue;
         // Woken by this process's analyses; other processes' jobs are seen by polling.
         await new Promise<void>((resolve) => {
-          const finish = (): void => {
+          const timer = setTimeout(() => resume?.(), Math.min(250, remaining));
+          resume = () => {
             clearTimeout(timer);
-            wake = () => {
-              woken = true;
-            };
+            resume = undefined;
             resolve();
           };
-          const timer = setTimeout(finish, Math.min(250, remaining));
-          wake = finish;
         });
       }
     } finally {
