@@ -33,7 +33,6 @@ import { createGunzip } from 'node:zlib';
 import pino from 'pino';
 import type * as SchemaModule from '../src/config/schema.js';
 import type * as AnalyseLayerModule from '../src/gates/analyse-layer.js';
-import type * as GatesModuleType from '../src/gates/gates.js';
 import { blobPath } from '../src/image/sources/oci-layout.js';
 import type * as ServeModule from '../src/server/serve.js';
 import { containersEnv } from '../src/testing/containers.js';
@@ -46,7 +45,6 @@ import { run, startDistribution, table, timed } from './lib.js';
 type Serve = typeof ServeModule;
 type Schema = typeof SchemaModule;
 type AnalyseLayer = typeof AnalyseLayerModule;
-type GatesModule = typeof GatesModuleType;
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || fallback : fallback);
@@ -88,7 +86,8 @@ async function corpusManifest(tag: string): Promise<CorpusManifest> {
   return { bytes, mediaType: entry.mediaType, layers };
 }
 
-async function portcullis(serve: Serve, schema: Schema, dir: string, gates: boolean, cacheDir: string, decisions: number[]): Promise<Awaited<ReturnType<Serve['startServer']>>> {
+/** Gates 'queue': on, but every layer left to the job queue after its upload (no analysis while uploading). */
+async function portcullis(serve: Serve, schema: Schema, dir: string, gates: 'off' | 'queue' | 'on', cacheDir: string, decisions: number[]): Promise<Awaited<ReturnType<Serve['startServer']>>> {
   // The gate logs each decision with its duration: collected here for the percentiles.
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -104,7 +103,7 @@ async function portcullis(serve: Serve, schema: Schema, dir: string, gates: bool
     dataDir: dir,
     auth: { enabled: false },
     audit: { pulls: false },
-    gates: { enabled: gates, cacheDir },
+    gates: { enabled: gates !== 'off', cacheDir, ...(gates === 'queue' ? { streamingAnalyses: 0 } : {}) },
     // The default rules in warn mode: every push is judged in full, and accepted so it can be timed.
     policy: { default: { version: 1, mode: 'warn', push: { secrets: {}, vulnerabilities: { severity: 'CRITICAL', onlyFixed: true } } } },
     log: { level: 'info' },
@@ -134,20 +133,6 @@ async function main(): Promise<void> {
   const serve = await compiled<Serve>('server/serve.js');
   const schema = await compiled<Schema>('config/schema.js');
   const analyse = await compiled<AnalyseLayer>('gates/analyse-layer.js');
-  const { Gates } = await compiled<GatesModule>('gates/gates.js');
-  /** Starts a server whose gates leave every layer to the job queue (the path before layers were analysed while uploading). */
-  const queueOnly = async <T>(start: () => Promise<T>): Promise<T> => {
-    const hooks = Object.getOwnPropertyDescriptor(Gates.prototype, 'hooks')!.value as InstanceType<typeof Gates>['hooks'];
-    Gates.prototype.hooks = function (this: InstanceType<typeof Gates>) {
-      const { uploadTap: _off, ...rest } = hooks.call(this);
-      return rest;
-    };
-    try {
-      return await start();
-    } finally {
-      Gates.prototype.hooks = hooks;
-    }
-  };
   const work = await mkdtemp(join(tmpdir(), 'portcullis-bench-gates-'));
   try {
     const env = await containersEnv(join(work, 'containers'));
@@ -196,8 +181,7 @@ async function main(): Promise<void> {
       }
       for (const mode of ['off', 'queue', 'on'] as const) {
         const collected: number[] = [];
-        const start = () => portcullis(serve, schema, join(work, `portcullis-${mode}-${round}`), mode !== 'off', cacheDir, collected);
-        const srv = mode === 'queue' ? await queueOnly(start) : await start();
+        const srv = await portcullis(serve, schema, join(work, `portcullis-${mode}-${round}`), mode, cacheDir, collected);
         const hostPort = srv.url.replace(/^https?:\/\//, '');
         await settle();
         try {

@@ -34,5 +34,13 @@ export interface Analyzer {
   wants(meta: FileMeta): boolean;
   /** Largest file the analyzer reads; larger ones are skipped with a warning. */
   readonly maxFileSize?: number;
+  /**
+   * Optional: a cheap test of a file's content, run by the layer walk as soon as the file is
+   * read, on the pieces it arrived in (concatenated they are the file). A file it rejects is
+   * dropped at once, never concatenated nor held to the end of the layer (an analyzer that wants
+   * every executable then holds only the few it will use). `analyze` must give the same output
+   * without the rejected files, so this changes memory and time, not results.
+   */
+  keep?(meta: FileMeta, parts: readonly Buffer[]): boolean;
   analyze(input: AnalyzerInput): AnalyzerOutput;
 }

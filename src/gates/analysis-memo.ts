@@ -1,6 +1,7 @@
 import type { ImageInventory } from '../analysis/types.js';
 import type { EvaluationInput } from '../policy/index.js';
 import type { ScanReport } from '../scan/types.js';
+import { LruMap } from '../util/lru.js';
 
 /** What a push analysis found, independent of the repository it was pushed to. */
 export interface MemoAnalysis {
@@ -17,29 +18,27 @@ export interface MemoAnalysis {
  * live a few minutes (age and end-of-life checks depend on the date); each push gets its own copy.
  */
 export class AnalysisMemo {
-  private readonly entries = new Map<string, { at: number; analysis: MemoAnalysis }>();
+  private readonly entries: LruMap<string, { at: number; analysis: MemoAnalysis }>;
 
   constructor(
-    private readonly maxEntries = 32,
+    maxEntries = 32,
     private readonly ttlMs = 5 * 60_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.entries = new LruMap(maxEntries);
+  }
 
   get(key: string): MemoAnalysis | undefined {
     const hit = this.entries.get(key);
     if (!hit) return undefined;
-    this.entries.delete(key);
-    if (this.now() - hit.at > this.ttlMs) return undefined;
-    this.entries.set(key, hit);
+    if (this.now() - hit.at > this.ttlMs) {
+      this.entries.delete(key);
+      return undefined;
+    }
     return structuredClone(hit.analysis);
   }
 
   set(key: string, analysis: MemoAnalysis): void {
-    this.entries.delete(key);
     this.entries.set(key, { at: this.now(), analysis: structuredClone(analysis) });
-    for (const k of this.entries.keys()) {
-      if (this.entries.size <= this.maxEntries) break;
-      this.entries.delete(k);
-    }
   }
 }

@@ -106,6 +106,8 @@ export class Gates {
   private readonly jobs: LayerJobs;
   private readonly pool: LayerPool | undefined;
   private readonly streamPool: LayerPool | undefined;
+  /** Upload-analysis threads kept alive and warmed up at start. */
+  private readonly warmThreads: number;
   private readonly streams: LayerStreams | undefined;
   private readonly vulnDb: VulnDbHandle;
   private readonly cacheDir: string;
@@ -130,7 +132,8 @@ export class Gates {
     const streaming = this.enabled ? (opts.streamingAnalyses ?? 4) : 0;
     // Two threads kept and warmed up (an image's layers arrive together), so the first uploads after
     // a start or a quiet spell neither wait for a worker to load nor run cold.
-    this.streamPool = streaming > 0 && workerFile ? new LayerPool(workerFile, streaming, Math.min(2, streaming)) : undefined;
+    this.warmThreads = Math.min(2, streaming);
+    this.streamPool = streaming > 0 && workerFile ? new LayerPool(workerFile, streaming, this.warmThreads) : undefined;
     const streamPool = this.streamPool;
     this.jobs = new LayerJobs(this.queue, this.layers, opts.blobs, opts.db, {
       concurrency,
@@ -178,7 +181,7 @@ export class Gates {
   start(): void {
     if (!this.enabled) return;
     this.jobs.start();
-    this.streamPool?.warmUp(Math.min(2, this.opts.streamingAnalyses ?? 4)).catch((err: unknown) => this.opts.logger?.debug({ err }, 'layer analysis warm-up failed'));
+    this.streamPool?.warmUp(this.warmThreads).catch((err: unknown) => this.opts.logger?.debug({ err }, 'layer analysis warm-up failed'));
     // Finished layer jobs are only history (the facts are in the layer store): keep a day of them.
     this.pruner = setInterval(() => {
       this.queue.prune(new Date(Date.now() - JOB_HISTORY_MS)).catch((err: unknown) => this.opts.logger?.warn({ err }, 'job pruning failed'));

@@ -30,6 +30,37 @@ export function streamedResult(analysis: LayerAnalysis & { files?: PlacedFile[] 
   return result;
 }
 
+/** The digest and size of every byte a streamed analysis was given, once its sender ended. */
+export class SeenBytes {
+  private readonly hash = createHash('sha256');
+  private size = 0;
+  private settle: { end: () => void; fail: (err: Error) => void } = { end: () => undefined, fail: () => undefined };
+  private readonly ended = new Promise<void>((end, fail) => (this.settle = { end, fail }));
+
+  constructor() {
+    this.ended.catch(() => undefined);
+  }
+
+  update(chunk: Uint8Array): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+  }
+
+  end(): void {
+    this.settle.end();
+  }
+
+  fail(err: Error): void {
+    this.settle.fail(err);
+  }
+
+  /** Rejects when the sender failed instead of ending. */
+  async seen(): Promise<StreamedAnalysis['seen']> {
+    await this.ended;
+    return { digest: `sha256:${this.hash.digest('hex')}`, size: this.size };
+  }
+}
+
 /** A layer analysis fed chunk by chunk while its upload streams in (its digest is not known yet). */
 export interface StreamingAnalysis {
   write(chunk: Uint8Array): void;
@@ -108,20 +139,15 @@ export function streamInThread(
   analyse: (digest: string, stream: Readable, opts: { view: boolean }) => Promise<LayerAnalysis & { files?: PlacedFile[] }>,
   placeholder: string,
 ): StreamingAnalysis {
-  const hash = createHash('sha256');
-  let size = 0;
+  const seen = new SeenBytes();
   let progress: (() => void) | undefined;
-  let settle: { end: () => void; fail: (err: Error) => void } = { end: () => undefined, fail: () => undefined };
-  const all = new Promise<void>((end, fail) => (settle = { end, fail }));
-  all.catch(() => undefined);
   const input = new Readable({ read: () => progress?.() });
   input.once('close', () => progress?.());
   const result = (async (): Promise<StreamedAnalysis> => {
     try {
       const analysis = await analyse(placeholder, input, { view: true });
       input.destroy();
-      await all;
-      return streamedResult(analysis, { digest: `sha256:${hash.digest('hex')}`, size });
+      return streamedResult(analysis, await seen.seen());
     } finally {
       input.destroy();
     }
@@ -129,17 +155,16 @@ export function streamInThread(
   result.catch(() => undefined);
   return {
     write(chunk) {
-      hash.update(chunk);
-      size += chunk.length;
+      seen.update(chunk);
       if (!input.destroyed) input.push(Buffer.from(chunk));
     },
     end() {
-      settle.end();
+      seen.end();
       if (!input.destroyed) input.push(null);
     },
     abort(reason) {
       const err = new Error(reason);
-      settle.fail(err);
+      seen.fail(err);
       input.destroy(err);
     },
     get lagBytes() {

@@ -40,27 +40,21 @@ export class DbLayerStore implements LayerCache {
   }
 
   async put(key: string, facts: LayerFacts, entries: StoredEntry[] | undefined): Promise<void> {
-    const row = {
-      cache_key: key,
-      layer_digest: facts.layerDigest,
-      facts: JSON.stringify(facts),
-      entries: entries ? JSON.stringify(entries) : 'null',
-      created_at: Date.now(),
-    };
-    await this.db
-      .insertInto('gate_layers')
-      .values(row)
-      .onConflict((oc) => (entries ? oc.column('cache_key').doUpdateSet({ facts: row.facts, entries: row.entries, created_at: row.created_at }) : oc.column('cache_key').doNothing()))
-      .execute();
+    // Facts alone never replace a row that may hold entries.
+    await this.insert(key, facts.layerDigest, JSON.stringify(facts), entries ? JSON.stringify(entries) : 'null', entries !== undefined);
   }
 
   /** Facts and entries already serialised (a streamed analysis's result); `layerDigest` is the facts' digest. */
   async putJson(key: string, layerDigest: string, factsJson: string, entriesJson: string): Promise<void> {
-    const row = { cache_key: key, layer_digest: layerDigest, facts: factsJson, entries: entriesJson, created_at: Date.now() };
+    await this.insert(key, layerDigest, factsJson, entriesJson, true);
+  }
+
+  private async insert(key: string, layerDigest: string, facts: string, entries: string, replace: boolean): Promise<void> {
+    const row = { cache_key: key, layer_digest: layerDigest, facts, entries, created_at: Date.now() };
     await this.db
       .insertInto('gate_layers')
       .values(row)
-      .onConflict((oc) => oc.column('cache_key').doUpdateSet({ facts: row.facts, entries: row.entries, created_at: row.created_at }))
+      .onConflict((oc) => (replace ? oc.column('cache_key').doUpdateSet({ facts, entries, created_at: row.created_at }) : oc.column('cache_key').doNothing()))
       .execute();
   }
 

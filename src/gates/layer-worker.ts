@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { MessagePort } from 'node:worker_threads';
 import { portReadable } from '../analysis/engine/worker.js';
 import { analyseLayerBlob } from './analyse-layer.js';
-import { streamedResult, type LayerAnalysis, type StreamedAnalysis } from './layer-pool.js';
+import { SeenBytes, streamedResult, type LayerAnalysis, type StreamedAnalysis } from './layer-pool.js';
 import { warmUp } from './layer-warmup.js';
 
 /**
@@ -31,26 +30,14 @@ export default async function runLayerTask(task: LayerTask | WarmUpTask): Promis
     await warmUp();
     return undefined;
   }
-  const hash = task.streamed ? createHash('sha256') : undefined;
-  let size = 0;
-  let settle: { end: () => void; fail: (err: Error) => void } = { end: () => undefined, fail: () => undefined };
-  const all = new Promise<void>((end, fail) => (settle = { end, fail }));
-  all.catch(() => undefined);
-  const stream = portReadable(task.port, {
-    onChunk: (chunk) => {
-      hash?.update(chunk);
-      size += chunk.length;
-    },
-    onEnd: () => settle.end(),
-    onFail: (err) => settle.fail(err),
-  });
+  const seen = task.streamed ? new SeenBytes() : undefined;
+  const stream = portReadable(task.port, seen ? { onChunk: (chunk) => seen.update(chunk), onEnd: () => seen.end(), onFail: (err) => seen.fail(err) } : {});
   try {
     const result = await analyseLayerBlob(task.digest, stream, { view: task.streamed === true });
-    if (!hash) return result;
+    if (!seen) return result;
     // The walk may stop before the last byte (tar padding): the rest is only hashed.
     stream.destroy();
-    await all;
-    return streamedResult(result, { digest: `sha256:${hash.digest('hex')}`, size });
+    return streamedResult(result, await seen.seen());
   } finally {
     stream.destroy();
     task.port.close();

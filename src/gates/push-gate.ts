@@ -7,6 +7,7 @@ import type { ManifestPushContext } from '../registry/registry.js';
 import { openScanDb, scanImage, type ScannerName, type ScanReport } from '../scan/index.js';
 import type { FinalFsCache, PlacedFile } from '../scan/cache.js';
 import type { BlobStore } from '../storage/blobstore.js';
+import { LruMap } from '../util/lru.js';
 import { dbPath } from '../vulndb/db/paths.js';
 import type { VulnDb } from '../vulndb/db/database.js';
 import { finalFiles, gateLayerKey } from './analyse-layer.js';
@@ -82,22 +83,15 @@ export interface AnalyseDeps {
 /** Views rebuilt in this process, shared by every push gate in it (they depend on layer content only). */
 const memo = new FinalFsMemo();
 /** Single-layer views built while the layer streamed in (JSON, parsed when an image of that layer alone is pushed). */
-const layerViews = new Map<string, string>();
-const MAX_LAYER_VIEWS = 8;
+const layerViews = new LruMap<string, string>(8);
 
 /**
  * Keeps the final filesystem of an image made of layer `key` alone, as a streamed analysis built
  * it: the first push of a single-layer image then skips replaying the layer's entries.
  */
 export function rememberLayerView(key: string, viewJson: string): void {
-  layerViews.delete(key);
   layerViews.set(key, viewJson);
-  for (const k of layerViews.keys()) {
-    if (layerViews.size <= MAX_LAYER_VIEWS) break;
-    layerViews.delete(k);
-  }
 }
-
 
 /** A final-filesystem "cache" that answers with the view rebuilt from the layers' stored entries. */
 function prebuilt(files: readonly PlacedFile[]): FinalFsCache {

@@ -193,16 +193,16 @@ export class Uploads {
   }
 
   private tapAbandoned(id: string): void {
-    try {
-      this.tap?.abandoned(id);
-    } catch {
-      // as below
-    }
+    this.tell((tap) => tap.abandoned(id));
   }
 
   private tapCommitted(id: string, digest: string, size: number): void {
+    this.tell((tap) => tap.committed(id, digest, size));
+  }
+
+  private tell(call: (tap: UploadTap) => void): void {
     try {
-      this.tap?.committed(id, digest, size);
+      if (this.tap) call(this.tap);
     } catch {
       // An observer's failure is never the upload's.
     }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { vi } from 'vitest';
 
 export interface CliRun {
@@ -40,7 +40,6 @@ export async function captureCli(program: Command, args: readonly string[]): Pro
 
 /** A fresh program with the given commands, run; returns stdout and throws what the command threw. */
 export async function runCli(register: readonly ((program: Command) => void)[], args: readonly string[]): Promise<string> {
-  const { Command } = await import('commander');
   const program = new Command('portcullis');
   for (const r of register) r(program);
   const run = await captureCli(program, args);

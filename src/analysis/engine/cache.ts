@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Analyzer } from '../analyzer.js';
 import type { LayerFacts } from '../types.js';
 import type { FileVisitor, LayerCache } from './types.js';
+import { LruMap } from '../../util/lru.js';
 
 /** `name@version` of every analyzer and visitor, sorted: the second half of the cache key. */
 export function analyzerIds(analyzers: readonly Analyzer[], visitors: readonly FileVisitor[] = []): string[] {
@@ -16,26 +17,19 @@ export function layerCacheKey(layerDigest: string, ids: readonly string[]): stri
 
 /** A bounded in-memory cache, least recently used out first. */
 export class MemoryLayerCache implements LayerCache {
-  private readonly map = new Map<string, LayerFacts>();
+  private readonly map: LruMap<string, LayerFacts>;
 
-  constructor(private readonly maxEntries = 1000) {}
+  constructor(maxEntries = 1000) {
+    this.map = new LruMap(maxEntries);
+  }
 
   async get(key: string): Promise<LayerFacts | undefined> {
     const hit = this.map.get(key);
-    if (hit === undefined) return undefined;
-    this.map.delete(key);
-    this.map.set(key, hit);
-    return structuredClone(hit);
+    return hit === undefined ? undefined : structuredClone(hit);
   }
 
   async set(key: string, facts: LayerFacts): Promise<void> {
-    this.map.delete(key);
     this.map.set(key, structuredClone(facts));
-    while (this.map.size > this.maxEntries) {
-      const oldest = this.map.keys().next();
-      if (oldest.done) break;
-      this.map.delete(oldest.value);
-    }
   }
 
   get size(): number {

@@ -3,11 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { makeTar } from '../../image/layers/testing/tar.js';
 import type { Analyzer, AnalyzerInput } from '../analyzer.js';
 import { analyzeLayer } from './layer.js';
-import type { ContentPrefilter } from './types.js';
 
 /** Wants every .bin file; finds a package in those that say "PKG name". */
-function binAnalyzer(seen: AnalyzerInput[], prefilter: boolean): Analyzer & Partial<ContentPrefilter> {
-  const a: Analyzer & Partial<ContentPrefilter> = {
+function binAnalyzer(seen: AnalyzerInput[], prefilter: boolean): Analyzer {
+  const a: Analyzer = {
     name: 'bin',
     version: 1,
     wants: (m) => m.path.endsWith('.bin'),

@@ -5,7 +5,7 @@ import { layerCompression } from '../../image/mediatypes.js';
 import type { Analyzer, FileMeta } from '../analyzer.js';
 import type { LayerFacts, OsInfo, Package, Warning } from '../types.js';
 import { analyzerIds } from './cache.js';
-import { hasPrefilter, type FileVisitor } from './types.js';
+import type { FileVisitor } from './types.js';
 
 const DEFAULT_ANALYZER_MAX = 64 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
@@ -67,7 +67,7 @@ export async function analyzeLayer(stream: Readable, opts: AnalyzeLayerOptions):
       if (visiting) for (const v of visiting) need = Math.max(need, Math.min(meta.size, v.maxFileSize ?? meta.size));
       // Files only prefiltered analyzers want (every executable, for Go and Rust build info) are
       // looked at in the pieces they arrived in, and joined only if one of them keeps the file.
-      const piecewise = !visiting && entry.readChunks !== undefined && fitting !== undefined && fitting.every(hasPrefilter);
+      const piecewise = !visiting && entry.readChunks !== undefined && fitting !== undefined && fitting.every((a) => a.keep !== undefined);
       let parts: Buffer[] | undefined;
       let content: Buffer;
       try {
@@ -80,7 +80,7 @@ export async function analyzeLayer(stream: Readable, opts: AnalyzeLayerOptions):
       if (fitting) {
         let kept: Buffer | undefined;
         for (const a of fitting) {
-          if (hasPrefilter(a) && !a.keep(meta, parts ?? [content])) continue;
+          if (a.keep && !a.keep(meta, parts ?? [content])) continue;
           if (!kept) {
             if (parts) content = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
             // Held to the end of the layer: a small file must not pin the whole chunk it sits in.

@@ -1,4 +1,4 @@
-import type { Analyzer, FileMeta } from '../analyzer.js';
+import type { FileMeta } from '../analyzer.js';
 import type { LayerFacts } from '../types.js';
 
 /**
@@ -19,21 +19,6 @@ export interface FileVisitor {
    * what the visitor saw, so layers are not served from the cache while such a visitor runs.
    */
   collect?(layerDigest: string): unknown;
-}
-
-/**
- * Optional on an analyzer: a cheap test of a file's content, run by the layer walk as soon as the
- * file is read, on the pieces it arrived in (concatenated they are the file). A file it rejects is
- * dropped at once, never concatenated nor held to the end of the layer (an analyzer that wants
- * every executable then holds only the few it will use). `analyze` must give the same output
- * without the rejected files, so this changes memory and time, not results.
- */
-export interface ContentPrefilter {
-  keep(meta: FileMeta, parts: readonly Buffer[]): boolean;
-}
-
-export function hasPrefilter(a: Analyzer): a is Analyzer & ContentPrefilter {
-  return typeof (a as Partial<ContentPrefilter>).keep === 'function';
 }
 
 /** Stores LayerFacts by cache key (layer digest + analyzer and visitor versions). */

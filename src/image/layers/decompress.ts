@@ -48,7 +48,6 @@ export async function peekStream(stream: Readable, n: number): Promise<{ head: B
  * `igzip`), always it ('process'), or in-process ('js': fzstd, node:zlib).
  */
 export type Decoder = 'auto' | 'process' | 'js';
-export type ZstdDecoder = Decoder;
 
 export interface Decoders {
   zstd?: Decoder;

@@ -1,5 +1,4 @@
 import type { Analyzer, AnalyzerInput, AnalyzerOutput, FileMeta } from '../../analyzer.js';
-import type { ContentPrefilter } from '../../engine/types.js';
 import type { Package, Warning } from '../../types.js';
 import { langPackage } from '../common/lang.js';
 import { purl } from '../common/purl.js';
@@ -32,7 +31,7 @@ function effective(m: GoModule): GoModule {
   return m.replace && m.replace.version ? m.replace : m;
 }
 
-export const goBinaryAnalyzer: Analyzer & ContentPrefilter = {
+export const goBinaryAnalyzer = {
   name: 'go-binary',
   version: 1,
   maxFileSize: 512 * 1024 * 1024,
@@ -62,4 +61,4 @@ export const goBinaryAnalyzer: Analyzer & ContentPrefilter = {
     }
     return warnings.length > 0 ? { packages, warnings } : { packages };
   },
-};
+} satisfies Analyzer;

@@ -1,6 +1,5 @@
 import { inflateSync } from 'node:zlib';
 import type { Analyzer, AnalyzerInput, AnalyzerOutput, FileMeta } from '../../analyzer.js';
-import type { ContentPrefilter } from '../../engine/types.js';
 import type { Package, Warning } from '../../types.js';
 import { langPackage } from '../common/lang.js';
 import { purl } from '../common/purl.js';
@@ -17,7 +16,7 @@ const DEP_V0 = Buffer.from('dep-v0');
 /** The section name sits in the string table: a cheap test before parsing any headers. */
 const mayHaveDeps = (parts: readonly Buffer[]) => occursIn(parts, DEP_V0);
 
-export const rustBinaryAnalyzer: Analyzer & ContentPrefilter = {
+export const rustBinaryAnalyzer = {
   name: 'rust-binary',
   version: 1,
   maxFileSize: 512 * 1024 * 1024,
@@ -52,4 +51,4 @@ export const rustBinaryAnalyzer: Analyzer & ContentPrefilter = {
     }
     return warnings.length > 0 ? { packages, warnings } : { packages };
   },
-};
+} satisfies Analyzer;
